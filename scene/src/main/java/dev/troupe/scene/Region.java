@@ -1,0 +1,20 @@
+package dev.troupe.scene;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One subject of the scene: where it stands, what it is drawn from, and why.
+ *
+ * @param id             unique within the plan, e.g. "s1"
+ * @param box            where the subject is drawn, in image pixels
+ * @param prompt         the subject's own prompt
+ * @param negativePrompt the subject's negative prompt (discourages extra people in the box)
+ * @param seed           the seed of this region's initial noise, so one subject can change alone
+ * @param weight         how strongly this region's prediction counts where regions meet (>= 0)
+ * @param attributes     dimension to value, as the sampler assigned them ("skin" -> "tan")
+ * @param loras          LoRAs that apply to this region only
+ */
+public record Region(String id, Box box, String prompt, String negativePrompt, long seed, double weight,
+                     Map<String, String> attributes, List<LoraRef> loras) {
+}
