@@ -1,5 +1,7 @@
 package dev.troupe.scene;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,4 +19,11 @@ import java.util.Map;
  */
 public record Region(String id, Box box, String prompt, String negativePrompt, long seed, double weight,
                      Map<String, String> attributes, List<LoraRef> loras) {
+
+    /** Missing optional parts become empty; the attribute order is kept (it is the order of the JSON). */
+    public Region {
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        loras = loras == null ? List.of() : List.copyOf(loras);
+    }
 }

@@ -22,4 +22,14 @@ public record ScenePlan(int version, String request, int width, int height, Stri
                         List<Region> regions) {
 
     public static final int CURRENT_VERSION = 1;
+
+    /** Missing optional parts get their documented defaults, so a hand-written plan can stay short. */
+    public ScenePlan {
+        request = request == null ? "" : request;
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        model = model == null ? "embedded" : model;
+        profile = profile == null ? "embedded" : profile;
+        layout = layout == null ? "manual" : layout;
+        regions = regions == null ? List.of() : List.copyOf(regions);
+    }
 }
