@@ -73,10 +73,6 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             return n;
         }
-
-        public String shapeText() {
-            return java.util.Arrays.toString(shape);
-        }
     }
 
     private final Path path;
