@@ -1,0 +1,77 @@
+package dev.troupe.cli;
+
+import dev.troupe.scene.UserInputException;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/**
+ * Plumbing shared by all troupe commands: errors become one line on stderr and an exit status
+ * ({@link ExitCodes}); bad input never shows a stack trace. Set TROUPE_DEBUG=1 to see the stack
+ * trace of an internal error.
+ *
+ * <p>A command signals bad input by throwing a {@link UserInputException} (or a subclass, such as
+ * the planner's and the plan reader's); anything else is an internal error.
+ */
+public final class Cli {
+
+    private Cli() {
+    }
+
+    /** Runs troupe with these arguments, printing to the given writers; returns the exit status. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = configure(Main.commandLine(), out, err);
+        int status;
+        try {
+            status = commandLine.execute(args);
+        } catch (Error e) { // picocli hands on Errors (ExceptionInInitializerError, OutOfMemoryError...) as they are
+            status = internalError(e, err);
+        }
+        out.flush();
+        err.flush();
+        return status;
+    }
+
+    static CommandLine configure(CommandLine commandLine, PrintWriter out, PrintWriter err) {
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler(Cli::onExecutionException);
+        commandLine.setParameterExceptionHandler(Cli::onParameterException);
+        commandLine.setExitCodeExceptionMapper(e -> e instanceof UserInputException ? ExitCodes.BAD_INPUT : ExitCodes.INTERNAL_ERROR);
+        return commandLine;
+    }
+
+    private static int onExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        if (e instanceof UserInputException) {
+            err.println("troupe: " + oneLine(e.getMessage()));
+            return ExitCodes.BAD_INPUT;
+        }
+        return internalError(e, err);
+    }
+
+    private static int internalError(Throwable e, PrintWriter err) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        err.println("troupe: internal error: " + root.getClass().getSimpleName()
+                + (root.getMessage() == null ? "" : ": " + oneLine(root.getMessage()))
+                + " (set TROUPE_DEBUG=1 for the stack trace)");
+        if (System.getenv("TROUPE_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        return ExitCodes.INTERNAL_ERROR;
+    }
+
+    private static int onParameterException(CommandLine.ParameterException e, String[] args) {
+        CommandLine commandLine = e.getCommandLine();
+        String command = commandLine.getCommandSpec().qualifiedName();
+        commandLine.getErr().println("troupe: " + oneLine(e.getMessage()) + " (see '" + command + " --help')");
+        return ExitCodes.BAD_INPUT;
+    }
+
+    static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+}

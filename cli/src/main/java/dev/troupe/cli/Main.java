@@ -1,0 +1,55 @@
+package dev.troupe.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+
+/** {@code troupe}: one request for a group scene in, one image of many deliberately drawn subjects out. */
+@Command(name = "troupe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Plans and draws group scenes: every subject gets its own box, prompt and attributes.",
+        subcommands = {
+                PlanCommand.class,
+                // one line per command; shared plumbing (errors, exit codes) lives in Cli
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(Cli.execute(out, err, args));
+    }
+
+    /** The command tree; {@link Cli#execute} adds the error handling. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        // "troupe" alone: show what it can do
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the build (resource filtered by Maven). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/dev/troupe/cli/version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[] {"troupe " + properties.getProperty("version", "unknown")};
+        }
+    }
+}
