@@ -67,28 +67,28 @@ public final class DdimScheduler implements Scheduler {
         int prev = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
         double ac = schedule.alphaCumprod(t);
         double acPrev = prev >= 0 ? schedule.alphaCumprod(prev) : finalAlphaCumprod;
-        double sqrtAc = Math.sqrt(ac);
-        double sqrtOneMinusAc = Math.sqrt(1 - ac);
+        double x0x = prediction.x0FromSample(ac);
+        double x0o = prediction.x0FromOutput(ac);
         double sqrtAcPrev = Math.sqrt(acPrev);
         double sqrtOneMinusAcPrev = Math.sqrt(1 - acPrev);
-        boolean clip = config.clipSample();
-        double range = config.clipSampleRange();
-        for (int k = 0; k < sample.length; k++) {
-            double x = sample[k];
-            double out = modelOutput[k];
-            double x0 = prediction.x0(out, x, ac);
-            double eps;
-            if (clip) {
-                x0 = Math.max(-range, Math.min(range, x0));
-                eps = (x - sqrtAc * x0) / sqrtOneMinusAc;
-            } else {
-                eps = switch (prediction) {
-                    case EPSILON -> out;
-                    case V -> sqrtAc * out + sqrtOneMinusAc * x;
-                    case SAMPLE -> (x - sqrtAc * x0) / sqrtOneMinusAc;
-                };
+        if (config.clipSample()) {
+            // eps is recomputed from the clipped x0, as diffusers does
+            double range = config.clipSampleRange();
+            double sqrtAc = Math.sqrt(ac);
+            double sqrtOneMinusAc = Math.sqrt(1 - ac);
+            for (int k = 0; k < sample.length; k++) {
+                double x = sample[k];
+                double x0 = Math.max(-range, Math.min(range, x0x * x + x0o * modelOutput[k]));
+                double eps = (x - sqrtAc * x0) / sqrtOneMinusAc;
+                sample[k] = (float) (sqrtAcPrev * x0 + sqrtOneMinusAcPrev * eps);
             }
-            sample[k] = (float) (sqrtAcPrev * x0 + sqrtOneMinusAcPrev * eps);
+            return;
+        }
+        // x_prev = sqrt(ac_prev) x0 + sqrt(1 - ac_prev) eps, with x0 and eps linear in (x, output)
+        float fromSample = (float) (sqrtAcPrev * x0x + sqrtOneMinusAcPrev * prediction.epsFromSample(ac));
+        float fromOutput = (float) (sqrtAcPrev * x0o + sqrtOneMinusAcPrev * prediction.epsFromOutput(ac));
+        for (int k = 0; k < sample.length; k++) {
+            sample[k] = fromSample * sample[k] + fromOutput * modelOutput[k];
         }
     }
 }

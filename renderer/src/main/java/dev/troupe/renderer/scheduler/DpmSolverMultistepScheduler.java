@@ -113,17 +113,19 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         if (previousDenoised.length != sample.length) {
             previousDenoised = new float[sample.length]; // once per image, not per step
         }
+        // D = cx x + co out in the VP scaling (signal level alpha_s^2)
+        double ac = alphaS * alphaS;
+        float cx = (float) prediction.x0FromSample(ac);
+        float co = (float) prediction.x0FromOutput(ac);
+        float fromSample = (float) sampleCoefficient;
+        float fromDenoised = (float) denoisedCoefficient;
+        float history = firstOrder ? 0 : (float) (1 / (2 * r));
         for (int k = 0; k < sample.length; k++) {
-            double x = sample[k];
-            double out = modelOutput[k];
-            double denoised = switch (prediction) {
-                case EPSILON -> (x - sS * out) / alphaS;
-                case V -> alphaS * x - sS * out;
-                case SAMPLE -> out;
-            };
-            double d = firstOrder ? denoised : denoised + (denoised - previousDenoised[k]) / (2 * r);
-            previousDenoised[k] = (float) denoised;
-            sample[k] = (float) (sampleCoefficient * x + denoisedCoefficient * d);
+            float x = sample[k];
+            float denoised = cx * x + co * modelOutput[k];
+            float d = denoised + history * (denoised - previousDenoised[k]);
+            previousDenoised[k] = denoised;
+            sample[k] = fromSample * x + fromDenoised * d;
         }
     }
 

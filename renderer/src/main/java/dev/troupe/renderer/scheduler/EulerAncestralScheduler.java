@@ -73,25 +73,24 @@ public final class EulerAncestralScheduler implements Scheduler {
         double up = Math.min(next, Math.sqrt(next * next * (sigma * sigma - next * next) / (sigma * sigma)));
         double down = Math.sqrt(next * next - up * up);
         double dt = down - sigma;
-        double vScale = -sigma / Math.sqrt(sigma * sigma + 1);
-        double xScale = 1 / (sigma * sigma + 1);
+        // x0 = cx x + co out (the UNet saw x / sqrt(sigma^2 + 1)); x' = x + (x - x0) dt / sigma + z sigma_up
+        double ac = 1 / (sigma * sigma + 1);
+        double cx = prediction.x0FromSample(ac) * Math.sqrt(ac);
+        double co = prediction.x0FromOutput(ac);
+        float fromSample = (float) (1 + (1 - cx) * dt / sigma);
+        float fromOutput = (float) (-co * dt / sigma);
         if (up > 0) {
             if (freshNoise.length != sample.length) {
                 freshNoise = new float[sample.length]; // once per image size, not per step
             }
-            noise.fill(freshNoise, 1.0);
-        }
-        for (int k = 0; k < sample.length; k++) {
-            double x = sample[k];
-            double out = modelOutput[k];
-            double x0 = switch (prediction) {
-                case EPSILON -> x - sigma * out;
-                case V -> out * vScale + x * xScale;
-                case SAMPLE -> out;
-            };
-            double derivative = (x - x0) / sigma;
-            double moved = x + derivative * dt;
-            sample[k] = (float) (up > 0 ? moved + freshNoise[k] * up : moved);
+            noise.fill(freshNoise, up);
+            for (int k = 0; k < sample.length; k++) {
+                sample[k] = fromSample * sample[k] + fromOutput * modelOutput[k] + freshNoise[k];
+            }
+        } else {
+            for (int k = 0; k < sample.length; k++) {
+                sample[k] = fromSample * sample[k] + fromOutput * modelOutput[k];
+            }
         }
     }
 }

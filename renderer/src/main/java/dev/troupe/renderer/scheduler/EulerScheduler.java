@@ -69,18 +69,14 @@ public final class EulerScheduler implements Scheduler {
     public void step(float[] modelOutput, int i, float[] sample, GaussianNoise noise) {
         double sigma = sigmas[i];
         double dt = sigmas[i + 1] - sigma;
-        double vScale = -sigma / Math.sqrt(sigma * sigma + 1);
-        double xScale = 1 / (sigma * sigma + 1);
+        // x0 = cx x + co out (the UNet saw x / sqrt(sigma^2 + 1)); x' = x + (x - x0) dt / sigma
+        double ac = 1 / (sigma * sigma + 1);
+        double cx = prediction.x0FromSample(ac) * Math.sqrt(ac);
+        double co = prediction.x0FromOutput(ac);
+        float fromSample = (float) (1 + (1 - cx) * dt / sigma);
+        float fromOutput = (float) (-co * dt / sigma);
         for (int k = 0; k < sample.length; k++) {
-            double x = sample[k];
-            double out = modelOutput[k];
-            double x0 = switch (prediction) {
-                case EPSILON -> x - sigma * out;
-                case V -> out * vScale + x * xScale;
-                case SAMPLE -> out;
-            };
-            double derivative = (x - x0) / sigma;
-            sample[k] = (float) (x + derivative * dt);
+            sample[k] = fromSample * sample[k] + fromOutput * modelOutput[k];
         }
     }
 }

@@ -87,10 +87,19 @@ public final class LcmScheduler implements Scheduler {
             }
             noise.fill(freshNoise, 1.0);
         }
+        // denoised = c_out x0 + c_skip x, with x0 linear in (x, output)
+        float fromSample = (float) (cOut * prediction.x0FromSample(ac) + cSkip);
+        float fromOutput = (float) (cOut * prediction.x0FromOutput(ac));
+        if (last) {
+            for (int k = 0; k < sample.length; k++) {
+                sample[k] = fromSample * sample[k] + fromOutput * modelOutput[k];
+            }
+            return;
+        }
+        float signalF = (float) signal;
+        float noiseF = (float) noiseScale;
         for (int k = 0; k < sample.length; k++) {
-            double x = sample[k];
-            double denoised = cOut * prediction.x0(modelOutput[k], x, ac) + cSkip * x;
-            sample[k] = (float) (last ? denoised : signal * denoised + noiseScale * freshNoise[k]);
+            sample[k] = signalF * (fromSample * sample[k] + fromOutput * modelOutput[k]) + noiseF * freshNoise[k];
         }
     }
 }

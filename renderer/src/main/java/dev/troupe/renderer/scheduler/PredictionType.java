@@ -22,16 +22,47 @@ public enum PredictionType {
         };
     }
 
-    /**
-     * The predicted x0 for a sample x_t at signal level ac (DDPM parametrisation).
+    /*
+     * Every conversion is linear in (x_t, output), so a step computes two coefficients once and then runs one
+     * fused loop over the latent. With a = sqrt(ac), s = sqrt(1 - ac):
+     *   EPSILON: x0 = x / a - (s / a) out          eps = out
+     *   V:       x0 = a x - s out                  eps = s x + a out
+     *   SAMPLE:  x0 = out                          eps = x / s - (a / s) out
      */
-    public double x0(double prediction, double sample, double alphaCumprod) {
-        double a = Math.sqrt(alphaCumprod);
-        double s = Math.sqrt(1 - alphaCumprod);
+
+    /** The coefficient of x_t in x0, at signal level ac. */
+    public double x0FromSample(double ac) {
         return switch (this) {
-            case EPSILON -> (sample - s * prediction) / a;
-            case V -> a * sample - s * prediction;
-            case SAMPLE -> prediction;
+            case EPSILON -> 1 / Math.sqrt(ac);
+            case V -> Math.sqrt(ac);
+            case SAMPLE -> 0;
+        };
+    }
+
+    /** The coefficient of the model output in x0, at signal level ac. */
+    public double x0FromOutput(double ac) {
+        return switch (this) {
+            case EPSILON -> -Math.sqrt(1 - ac) / Math.sqrt(ac);
+            case V -> -Math.sqrt(1 - ac);
+            case SAMPLE -> 1;
+        };
+    }
+
+    /** The coefficient of x_t in eps, at signal level ac. */
+    public double epsFromSample(double ac) {
+        return switch (this) {
+            case EPSILON -> 0;
+            case V -> Math.sqrt(1 - ac);
+            case SAMPLE -> 1 / Math.sqrt(1 - ac);
+        };
+    }
+
+    /** The coefficient of the model output in eps, at signal level ac. */
+    public double epsFromOutput(double ac) {
+        return switch (this) {
+            case EPSILON -> 1;
+            case V -> Math.sqrt(ac);
+            case SAMPLE -> -Math.sqrt(ac) / Math.sqrt(1 - ac);
         };
     }
 }
