@@ -202,6 +202,28 @@ class StableDiffusionModelTest {
     }
 
     @Test
+    void theDenoisingLoopAllocatesNoBuffersPerStep() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (StableDiffusionModel model = StableDiffusionModel.load(SdFixture.write(dir, Variant.standard()), CPU)) {
+            Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
+            // 512x512: a 64x64x4 latent is 64 KiB of floats, so one buffer per step would show at once
+            RenderRequest few = new RenderRequest("red shirt", "blue hat", 512, 512, 4, 3, Sampler.DPMPP_2M, 1);
+            RenderRequest many = new RenderRequest("red shirt", "blue hat", 512, 512, 24, 3, Sampler.DPMPP_2M, 1);
+            pipeline.render(many); // warm up the JIT and ONNX Runtime
+            long id = Thread.currentThread().getId();
+            long start = threads.getThreadAllocatedBytes(id);
+            pipeline.render(few);
+            long fewBytes = threads.getThreadAllocatedBytes(id) - start;
+            start = threads.getThreadAllocatedBytes(id);
+            pipeline.render(many);
+            long manyBytes = threads.getThreadAllocatedBytes(id) - start;
+            long perStep = (manyBytes - fewBytes) / 20;
+            assertThat(perStep).as("bytes allocated per extra step").isLessThan(8 * 1024);
+        }
+    }
+
+    @Test
     void missingFilesAreNamedWithTheExpectedLayout() throws Exception {
         Path model = SdFixture.write(dir, Variant.standard());
         Files.delete(model.resolve("unet/model.onnx"));

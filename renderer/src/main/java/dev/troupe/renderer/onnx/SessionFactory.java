@@ -49,7 +49,10 @@ public final class SessionFactory {
     /**
      * Creates a session for {@code modelFile} (external data is found next to it).
      *
-     * @param customiser applied last, after this factory's settings
+     * @param customiser applied last, after this factory's settings (it may also change them, e.g. lower the
+     *                   optimisation level). Tensors it registers with {@code addInitializer} or
+     *                   {@code addExternalInitializers} are read by ONNX Runtime in place: the caller must keep them
+     *                   open for as long as the session lives.
      */
     public OrtSession open(Path modelFile, Consumer<OrtSession.SessionOptions> customiser) {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
