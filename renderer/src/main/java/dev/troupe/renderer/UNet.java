@@ -138,7 +138,7 @@ public final class UNet implements AutoCloseable {
             long[] timestepShape = timestepShape();
             timestepCount = timestepShape.length == 0 ? 1 : (int) timestepShape[0];
             timestepBuffer = Tensors.direct(timestepCount, timestepInfo.type.size);
-            List<AutoCloseable> created = new ArrayList<>();
+            List<FloatTensorBuffer> created = new ArrayList<>();
             try {
                 // Direct buffers back the tensors: ONNX Runtime reads inputs and writes outputs in place.
                 sample = add(created, new FloatTensorBuffer(environment, sampleShape, half));
@@ -146,9 +146,7 @@ public final class UNet implements AutoCloseable {
                 output = add(created, new FloatTensorBuffer(environment, sampleShape, half));
                 timestepTensor = OnnxTensor.createTensor(environment, timestepBuffer, timestepShape, timestepInfo.type);
             } catch (OrtException e) {
-                for (AutoCloseable c : created) {
-                    ((FloatTensorBuffer) c).close();
-                }
+                created.forEach(FloatTensorBuffer::close);
                 throw new ModelException("cannot allocate UNet tensors for " + Tensors.shape(sampleShape) + ": "
                         + e.getMessage(), e);
             }
@@ -156,7 +154,7 @@ public final class UNet implements AutoCloseable {
             pinnedOutputs = Map.of(outputName, output.tensor());
         }
 
-        private static FloatTensorBuffer add(List<AutoCloseable> created, FloatTensorBuffer buffer) {
+        private static FloatTensorBuffer add(List<FloatTensorBuffer> created, FloatTensorBuffer buffer) {
             created.add(buffer);
             return buffer;
         }
