@@ -46,6 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "K", defaultValue = "3", description = "timed runs after one warm-up (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
+            description = "untimed renders first, so the JIT and ONNX Runtime reach steady state (default: ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--cfg", defaultValue = "7.5", description = "guidance scale (default: ${DEFAULT-VALUE})")
     double cfg;
 
@@ -60,8 +64,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         return Failures.report("bench", spec.commandLine().getErr(), () -> {
-            if (runs < 1) {
-                throw new IllegalArgumentException("--runs must be at least 1");
+            if (runs < 1 || warmup < 0) {
+                throw new IllegalArgumentException("--runs must be at least 1 and --warmup at least 0");
             }
             Path folder = modelOptions.resolve(null, null);
             long loadStart = System.nanoTime();
@@ -75,8 +79,10 @@ public final class BenchCommand implements Callable<Integer> {
                         modelOptions.threads == 0 ? "auto" : Integer.toString(modelOptions.threads));
                 out.printf(Locale.ROOT, "%dx%d, %d steps, %s, cfg %s (UNet batch %d); load %.2f s%n", wh[0], wh[1],
                         steps, chosen.cliName(), cfg, cfg > 1 ? 2 : 1, loadSeconds);
-                RenderResult warm = pipeline.render(request(wh, chosen, 0));
-                out.printf(Locale.ROOT, "warm-up: %.3f s%n", warm.totalNanos() / 1e9);
+                for (int i = 0; i < warmup; i++) {
+                    RenderResult warm = pipeline.render(request(wh, chosen, -1 - i));
+                    out.printf(Locale.ROOT, "warm-up %d: %.3f s%n", i + 1, warm.totalNanos() / 1e9);
+                }
                 long total = 0;
                 long session = 0;
                 for (int r = 1; r <= runs; r++) {

@@ -66,7 +66,18 @@ public final class RenderCommand implements Callable<Integer> {
                 long usedSeed = seed == null ? plan.seed() : seed;
                 RenderRequest request = new RenderRequest(plan.background(), plan.negativePrompt(), plan.width(),
                         plan.height(), steps, cfg, chosen, usedSeed);
-                RenderResult result = new Text2ImagePipeline(model).render(request);
+                PrintWriter err = spec.commandLine().getErr();
+                boolean console = System.console() != null;
+                RenderResult result = new Text2ImagePipeline(model).render(request, (step, total) -> {
+                    if (console) {
+                        err.printf(Locale.ROOT, "\rstep %d/%d", step, total);
+                        err.flush();
+                    }
+                });
+                if (console) {
+                    err.print("\r");
+                    err.flush();
+                }
                 GenerationParameters parameters = new GenerationParameters(request.prompt(), request.negativePrompt(),
                         steps, chosen.displayName(), cfg, usedSeed, plan.width(), plan.height(), model.hash(),
                         model.directory().name());
