@@ -14,6 +14,9 @@ import java.util.Properties;
         description = "Plans and draws group scenes: every subject gets its own box, prompt and attributes.",
         subcommands = {
                 PlanCommand.class,
+                RenderCommand.class,
+                ModelsCommand.class,
+                BenchCommand.class,
                 // one line per command; shared plumbing (errors, exit codes) lives in Cli
                 CommandLine.HelpCommand.class,
         })

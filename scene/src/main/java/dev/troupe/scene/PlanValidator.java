@@ -18,8 +18,8 @@ public final class PlanValidator {
      */
     public static final double MAX_OVERLAP = 0.5;
 
-    /** Canvas sides are multiples of this, so that every latent size (1/8 of the image) is whole. */
-    public static final int CANVAS_STEP = 32;
+    /** Canvas sides are multiples of this, so that every latent size (1/8 of the image) is whole; the renderer pads the latent canvas further to what its UNet needs. */
+    public static final int CANVAS_STEP = 8;
 
     private PlanValidator() {
     }

@@ -84,7 +84,7 @@ class PlanJsonTest {
     @CsvSource(delimiter = '|', textBlock = """
             unknown version         | "version": 2,                                   | unknown plan version 2
             version as text         | "version": "one",                               | version: expected an integer, got the string "one"
-            width not multiple      | "width": 200,                                   | width: must be a multiple of 32, got 200 (use 224)
+            width not multiple      | "width": 204,                                   | width: must be a multiple of 8, got 204 (use 208)
             huge width              | "width": 99999999999,                           | width: must be at most
             missing background      | "background": null,                             | background: expected a string, got null
             unknown field           | "colour": "red",                                | unknown field 'colour'

@@ -6,7 +6,7 @@ package dev.troupe.renderer.lora;
  * an ONNX model whose weights cannot be read. The message names the file and the problem, and is meant for the user
  * as is (the CLI prints it and exits with code 2).
  */
-public final class LoraException extends RuntimeException {
+public final class LoraException extends dev.troupe.scene.UserInputException {
     private static final long serialVersionUID = 1L;
 
     public LoraException(String message) {

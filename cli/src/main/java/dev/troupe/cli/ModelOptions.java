@@ -1,0 +1,55 @@
+package dev.troupe.cli;
+
+import dev.troupe.renderer.onnx.ExecutionProvider;
+import dev.troupe.renderer.onnx.SessionFactory;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The options that say which model to load and how to run it, shared by render and bench. */
+final class ModelOptions {
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Stable Diffusion ONNX export folder (default: the plan's model, else the embedded model)")
+    Path model;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--provider", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "execution provider; cuda needs a build with -Pcuda (default: ${DEFAULT-VALUE})")
+    String provider;
+
+    SessionFactory sessions() {
+        return new SessionFactory(ExecutionProvider.parse(provider), threads);
+    }
+
+    /**
+     * --model when given; else the plan's model reference ("embedded", or a folder relative to the plan file);
+     * else the embedded model.
+     */
+    Path resolve(String planModel, Path planFile) {
+        if (model != null) {
+            return model;
+        }
+        if (planModel == null || planModel.isBlank() || planModel.equals("embedded")) {
+            return embedded();
+        }
+        Path path = Path.of(planModel);
+        if (!path.isAbsolute() && planFile != null && planFile.toAbsolutePath().getParent() != null) {
+            Path besidePlan = planFile.toAbsolutePath().getParent().resolve(path);
+            if (Files.exists(besidePlan)) {
+                return besidePlan;
+            }
+        }
+        return path;
+    }
+
+    /** models/embedded under the installation ({@code -Dtroupe.home} or $TROUPE_HOME), else under the working folder. */
+    static Path embedded() {
+        String home = System.getProperty("troupe.home", System.getenv("TROUPE_HOME"));
+        return (home == null ? Path.of("") : Path.of(home)).resolve("models").resolve("embedded");
+    }
+}

@@ -1,0 +1,144 @@
+package dev.troupe.cli;
+
+import dev.troupe.renderer.fixtures.SdFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Cli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Path plan(String model, String regions) throws Exception {
+        Path plan = dir.resolve("plan.json");
+        Files.writeString(plan, """
+                {"version": 1, "request": "one person", "width": 32, "height": 24,
+                 "background": "a person in a red shirt", "negativePrompt": "blue hat", "seed": 42,
+                 "model": "%s", "profile": "sd15", "layout": "manual", "regions": %s}
+                """.formatted(model, regions));
+        return plan;
+    }
+
+    /** Text chunks as ImageIO reads them (iTXt and tEXt). */
+    private static Map<String, String> texts(Path png) throws Exception {
+        Map<String, String> texts = new HashMap<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(png.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            IIOMetadataNode root = (IIOMetadataNode) reader.getImageMetadata(0).getAsTree("javax_imageio_png_1.0");
+            for (String kind : new String[] {"iTXtEntry", "tEXtEntry"}) {
+                var nodes = root.getElementsByTagName(kind);
+                for (int i = 0; i < nodes.getLength(); i++) {
+                    IIOMetadataNode n = (IIOMetadataNode) nodes.item(i);
+                    texts.put(n.getAttribute("keyword"), kind.startsWith("i") ? n.getAttribute("text") : n.getAttribute("value"));
+                }
+            }
+        }
+        return texts;
+    }
+
+    @Test
+    void rendersAPlanWithTheModelItNamesAndEmbedsPlanAndParameters() throws Exception {
+        SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Path plan = plan("sd", "[]"); // relative to the plan file
+        Path out = dir.resolve("out/image.png");
+        Run r = run("render", plan.toString(), "-o", out.toString(), "--steps", "3", "--sampler", "euler_a");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("wrote").contains("32x24");
+        assertThat(ImageIO.read(out.toFile()).getWidth()).isEqualTo(32);
+        Map<String, String> texts = texts(out);
+        assertThat(texts.get("troupe-plan")).contains("\"background\" : \"a person in a red shirt\"");
+        assertThat(texts.get("parameters")).startsWith("a person in a red shirt\nNegative prompt: blue hat\n")
+                .contains("Steps: 3, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 32x24, Model hash: ");
+
+        Path again = dir.resolve("again.png");
+        assertThat(run("render", plan.toString(), "-o", again.toString(), "--steps", "3", "--sampler", "euler_a").exit()).isZero();
+        assertThat(Files.readAllBytes(again)).isEqualTo(Files.readAllBytes(out)); // same plan, model, seed: same file
+    }
+
+    @Test
+    void regionsAreNotedAndTheBackgroundIsDrawn() throws Exception {
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Path plan = plan("embedded", """
+                [{"id": "s1", "box": {"x": 0, "y": 0, "w": 16, "h": 24}, "prompt": "red shirt", "negativePrompt": "",
+                  "seed": 1, "weight": 1.0, "attributes": {}, "loras": []}]""");
+        Run r = run("render", plan.toString(), "-o", dir.resolve("o.png").toString(), "--model", model.toString(),
+                "--steps", "2", "--cfg", "1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("regional rendering is not implemented yet").contains("1 regions ignored");
+    }
+
+    @Test
+    void badInputGetsOneMessageAndNoOutputFile() throws Exception {
+        Path out = dir.resolve("never.png");
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"version\": 1, \"width\": ");
+        Run r = run("render", broken.toString(), "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("troupe: ").contains("broken.json").doesNotContain("\tat ");
+        assertThat(r.err().strip().lines()).hasSize(1);
+
+        Path plan = plan("sd", "[]");
+        Path missing = dir.resolve("missing-model");
+        Files.createDirectories(missing);
+        Run m = run("render", plan.toString(), "-o", out.toString(), "--model", missing.toString());
+        assertThat(m.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(m.err()).contains("missing text_encoder/model.onnx").contains("Expected layout").doesNotContain("\tat ");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("never.png")
+                    .noneMatch(name -> name.endsWith(".tmp"));
+        }
+    }
+
+    @Test
+    void modelsInfoPrintsComponentsDtypesShapesAndScheduler() throws Exception {
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard().withInt64Ids().withExternalUnet());
+        Run r = run("models", "info", model.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("input  input_ids int64 [batch, 77]")
+                .contains("output last_hidden_state float [batch, 77, 8]")
+                .contains("input  timestep int64 [1]")
+                .contains("unet/weights.pb")
+                .contains("latent channels 4, scaling factor 0.18215, pixels per latent pixel 8 (measured")
+                .contains("PNDMScheduler: T=1000, scaled_linear")
+                .contains("hash:      sha256:");
+    }
+
+    @Test
+    void benchReportsTimesOverheadAndMemory() throws Exception {
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Run r = run("bench", "--model", model.toString(), "--steps", "2", "--size", "16x16", "--runs", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("16x16, 2 steps, ddim").contains("run 2: total")
+                .containsPattern("mean: total [0-9.]+ s, in session runs [0-9.]+ s, per step [0-9.]+ ms, loop overhead [0-9.]+ %")
+                .contains("peak memory: process RSS");
+        Run bad = run("bench", "--model", model.toString(), "--size", "big");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(bad.err()).contains("--size must look like 512x512");
+    }
+}

@@ -1,0 +1,176 @@
+package dev.troupe.renderer;
+
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.renderer.model.ModelDirectory;
+import dev.troupe.renderer.model.ModelException;
+import dev.troupe.renderer.model.SchedulerConfig;
+import dev.troupe.renderer.onnx.RunClock;
+import dev.troupe.renderer.onnx.SessionFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A Stable Diffusion ONNX export, loaded once: configs, tokenizer and the three sessions, on one provider with one
+ * thread setting. Renders reuse it; close it to free the sessions.
+ */
+public final class StableDiffusionModel implements AutoCloseable {
+
+    private final ModelDirectory directory;
+    private final SessionFactory sessions;
+    private final RunClock clock;
+    private final TextEncoder textEncoder;
+    private final UNet unet;
+    private final VaeDecoder vaeDecoder;
+    private String hash;
+
+    private StableDiffusionModel(ModelDirectory directory, SessionFactory sessions, RunClock clock,
+                                 TextEncoder textEncoder, UNet unet, VaeDecoder vaeDecoder) {
+        this.directory = directory;
+        this.sessions = sessions;
+        this.clock = clock;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vaeDecoder = vaeDecoder;
+    }
+
+    public static StableDiffusionModel load(Path folder, SessionFactory sessions) {
+        return load(folder, sessions, options -> { }, options -> { });
+    }
+
+    /**
+     * @param textEncoderOptions applied to the text encoder's session options (e.g. LoRA weight overrides)
+     * @param unetOptions        applied to the UNet's session options
+     */
+    public static StableDiffusionModel load(Path folder, SessionFactory sessions,
+                                            Consumer<OrtSession.SessionOptions> textEncoderOptions,
+                                            Consumer<OrtSession.SessionOptions> unetOptions) {
+        ModelDirectory directory = ModelDirectory.open(folder);
+        RunClock clock = new RunClock();
+        JsonNode textConfig = directory.optionalConfig("text_encoder/config.json");
+        int defaultLength = textConfig.path("max_position_embeddings").asInt(77);
+        TextEncoder text = null;
+        UNet unet = null;
+        try {
+            text = TextEncoder.open(sessions, directory.textEncoderModel(), directory.tokenizerFolder(), defaultLength,
+                    clock, textEncoderOptions);
+            unet = UNet.open(sessions, directory.unetModel(), clock, unetOptions);
+            VaeDecoder vae = VaeDecoder.open(sessions, directory.vaeDecoderModel(), directory.vaeConfig(), clock);
+            try {
+                checkGeometry(directory, text, unet, vae);
+            } catch (RuntimeException e) {
+                vae.close();
+                throw e;
+            }
+            return new StableDiffusionModel(directory, sessions, clock, text, unet, vae);
+        } catch (RuntimeException e) {
+            if (unet != null) {
+                unet.close();
+            }
+            if (text != null) {
+                text.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The latent channels and text width must agree across the configs and the sessions. */
+    private static void checkGeometry(ModelDirectory directory, TextEncoder text, UNet unet, VaeDecoder vae) {
+        int channels = vae.latentChannels();
+        if (unet.declaredChannels() > 0 && unet.declaredChannels() != channels) {
+            throw new ModelException("unet/model.onnx takes " + unet.declaredChannels() + " channels but "
+                    + "vae_decoder/config.json says latent_channels " + channels + ": the components do not match.");
+        }
+        JsonNode unetConfig = directory.optionalConfig("unet/config.json");
+        if (unetConfig.has("in_channels") && unetConfig.get("in_channels").asInt() != channels) {
+            throw new ModelException("unet/config.json says in_channels " + unetConfig.get("in_channels").asInt()
+                    + " but vae_decoder/config.json says latent_channels " + channels + ": the components do not match.");
+        }
+        if (unet.declaredHiddenSize() > 0 && unet.declaredHiddenSize() != text.hiddenSize()) {
+            throw new ModelException("unet/model.onnx expects text states of width " + unet.declaredHiddenSize()
+                    + " but text_encoder/model.onnx produces " + text.hiddenSize() + ": the components do not match.");
+        }
+    }
+
+    /**
+     * SHA-256 over the component folders' files (relative path and content, in path order), computed once.
+     * Its first 10 hex digits are the "Model hash" in PNG parameters.
+     */
+    public synchronized String hash() {
+        if (hash == null) {
+            try {
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                byte[] chunk = new byte[1 << 20];
+                for (String component : List.of("text_encoder", "tokenizer", "unet", "vae_decoder", "scheduler")) {
+                    Path dir = directory.root().resolve(component);
+                    List<Path> files;
+                    try (Stream<Path> walk = Files.walk(dir)) {
+                        files = walk.filter(Files::isRegularFile).sorted().toList();
+                    }
+                    for (Path file : files) {
+                        digest.update(directory.root().relativize(file).toString().replace('\\', '/')
+                                .getBytes(StandardCharsets.UTF_8));
+                        try (InputStream in = Files.newInputStream(file)) {
+                            for (int n; (n = in.read(chunk)) > 0; ) {
+                                digest.update(chunk, 0, n);
+                            }
+                        }
+                    }
+                }
+                hash = HexFormat.of().formatHex(digest.digest());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+        }
+        return hash;
+    }
+
+    public ModelDirectory directory() {
+        return directory;
+    }
+
+    public SchedulerConfig schedulerConfig() {
+        return directory.schedulerConfig();
+    }
+
+    public SessionFactory sessions() {
+        return sessions;
+    }
+
+    /** Time inside session runs of all three components since load (or the last reset). */
+    public RunClock clock() {
+        return clock;
+    }
+
+    public TextEncoder textEncoder() {
+        return textEncoder;
+    }
+
+    public UNet unet() {
+        return unet;
+    }
+
+    public VaeDecoder vaeDecoder() {
+        return vaeDecoder;
+    }
+
+    @Override
+    public void close() {
+        vaeDecoder.close();
+        unet.close();
+        textEncoder.close();
+    }
+}

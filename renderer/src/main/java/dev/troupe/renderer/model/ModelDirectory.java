@@ -1,0 +1,141 @@
+package dev.troupe.renderer.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.renderer.tokenizer.PromptTokenizers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Stable Diffusion ONNX export in the diffusers/optimum layout, checked for the files the renderer needs.
+ *
+ * <pre>
+ *   model_index.json                     (optional: names the pipeline and component classes)
+ *   text_encoder/model.onnx
+ *   unet/model.onnx                      (+ external data such as weights.pb or model.onnx_data)
+ *   vae_decoder/model.onnx, vae_decoder/config.json
+ *   tokenizer/tokenizer.json             or tokenizer/vocab.json + tokenizer/merges.txt
+ *   scheduler/scheduler_config.json
+ * </pre>
+ */
+public final class ModelDirectory {
+
+    public static final String EXPECTED_LAYOUT = String.join("\n",
+            "Expected layout (a diffusers/optimum ONNX export of Stable Diffusion):",
+            "  model_index.json",
+            "  text_encoder/model.onnx",
+            "  unet/model.onnx            (+ weights.pb or model.onnx_data when the weights are external)",
+            "  vae_decoder/model.onnx",
+            "  vae_decoder/config.json    (latent_channels, scaling_factor)",
+            "  tokenizer/tokenizer.json   or tokenizer/vocab.json + tokenizer/merges.txt",
+            "  scheduler/scheduler_config.json");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final SchedulerConfig schedulerConfig;
+    private final VaeConfig vaeConfig;
+    private final JsonNode modelIndex;
+
+    private ModelDirectory(Path root, SchedulerConfig schedulerConfig, VaeConfig vaeConfig, JsonNode modelIndex) {
+        this.root = root;
+        this.schedulerConfig = schedulerConfig;
+        this.vaeConfig = vaeConfig;
+        this.modelIndex = modelIndex;
+    }
+
+    /** Checks the folder and reads its configs; throws one {@link ModelException} listing every problem. */
+    public static ModelDirectory open(Path folder) {
+        Path root = folder.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root)) {
+            throw new ModelException("model folder " + folder + " does not exist or is not a folder.\n"
+                    + "Pass --model DIR with a Stable Diffusion ONNX export.\n" + EXPECTED_LAYOUT);
+        }
+        List<String> missing = new ArrayList<>();
+        for (String file : new String[] {"text_encoder/model.onnx", "unet/model.onnx", "vae_decoder/model.onnx",
+                "vae_decoder/config.json", "scheduler/scheduler_config.json"}) {
+            if (!Files.isRegularFile(root.resolve(file))) {
+                missing.add(file);
+            }
+        }
+        if (!PromptTokenizers.present(root.resolve("tokenizer"))) {
+            missing.add("tokenizer/tokenizer.json (or tokenizer/vocab.json + tokenizer/merges.txt)");
+        }
+        if (!missing.isEmpty()) {
+            throw new ModelException(root + " is not a usable Stable Diffusion ONNX model: missing "
+                    + String.join(", ", missing) + ".\n" + EXPECTED_LAYOUT);
+        }
+        SchedulerConfig scheduler = read(root, "scheduler/scheduler_config.json", SchedulerConfig.class);
+        VaeConfig vae = read(root, "vae_decoder/config.json", VaeConfig.class);
+        if (vae.latentChannels() == null || vae.latentChannels() <= 0) {
+            throw new ModelException(root.resolve("vae_decoder/config.json")
+                    + " has no positive latent_channels: add the number of latent channels (4 for SD 1.x/2.x).");
+        }
+        if (vae.scalingFactor() <= 0 || !Double.isFinite(vae.scalingFactor())) {
+            throw new ModelException(root.resolve("vae_decoder/config.json") + " has scaling_factor "
+                    + vae.scalingFactor() + ": it must be a positive number (0.18215 for SD 1.x/2.x).");
+        }
+        JsonNode index = Files.isRegularFile(root.resolve("model_index.json"))
+                ? read(root, "model_index.json", JsonNode.class) : JSON.createObjectNode();
+        return new ModelDirectory(root, scheduler, vae, index);
+    }
+
+    private static <T> T read(Path root, String file, Class<T> type) {
+        try {
+            return JSON.readValue(root.resolve(file).toFile(), type);
+        } catch (JsonProcessingException e) {
+            throw new ModelException(root.resolve(file) + " is not valid JSON of the expected form: "
+                    + e.getOriginalMessage() + ".\n" + EXPECTED_LAYOUT, e);
+        } catch (IOException e) {
+            throw new ModelException("cannot read " + root.resolve(file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A component's JSON config (e.g. "unet/config.json"), or an empty object when the file is absent. */
+    public JsonNode optionalConfig(String file) {
+        Path path = root.resolve(file);
+        return Files.isRegularFile(path) ? read(root, file, JsonNode.class) : JSON.createObjectNode();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path textEncoderModel() {
+        return root.resolve("text_encoder/model.onnx");
+    }
+
+    public Path unetModel() {
+        return root.resolve("unet/model.onnx");
+    }
+
+    public Path vaeDecoderModel() {
+        return root.resolve("vae_decoder/model.onnx");
+    }
+
+    public Path tokenizerFolder() {
+        return root.resolve("tokenizer");
+    }
+
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    public VaeConfig vaeConfig() {
+        return vaeConfig;
+    }
+
+    public JsonNode modelIndex() {
+        return modelIndex;
+    }
+
+    /** The folder name, used as the model's name in PNG parameters. */
+    public String name() {
+        return root.getFileName() == null ? root.toString() : root.getFileName().toString();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.troupe.renderer.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The fields of a diffusers {@code scheduler/scheduler_config.json} that the samplers use. Missing keys take the
+ * defaults of the SD 1.x configs (which predate {@code timestep_spacing} and behave as "leading").
+ *
+ * @param className            {@code _class_name}, e.g. "DDIMScheduler" (names the model's preferred sampler)
+ * @param numTrainTimesteps    T, the length of the training noise schedule (1000)
+ * @param betaStart            beta_0
+ * @param betaEnd              beta_{T-1}
+ * @param betaSchedule         "linear", "scaled_linear" or "squaredcos_cap_v2"
+ * @param trainedBetas         explicit betas, overriding the schedule when present
+ * @param predictionType       "epsilon", "v_prediction" or "sample"
+ * @param stepsOffset          added to "leading" timesteps (1 for SD 1.x)
+ * @param timestepSpacing      "leading", "trailing" or "linspace"
+ * @param clipSample           DDIM: clip the predicted x0 to [-clipSampleRange, clipSampleRange]
+ * @param clipSampleRange      see clipSample
+ * @param setAlphaToOne        DDIM: the final step goes to alpha_cumprod 1 (else alpha_cumprod[0])
+ * @param rescaleBetasZeroSnr  rescale betas so the last timestep has zero signal (Lin et al. 2023)
+ * @param useKarrasSigmas      DPM-Solver: Karras et al. sigma spacing
+ * @param originalInferenceSteps LCM: the number of steps of the distillation schedule (50)
+ * @param timestepScaling      LCM: scale of t in the consistency boundary condition (10)
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record SchedulerConfig(
+        @JsonProperty("_class_name") String className,
+        @JsonProperty("num_train_timesteps") Integer numTrainTimesteps,
+        @JsonProperty("beta_start") Double betaStart,
+        @JsonProperty("beta_end") Double betaEnd,
+        @JsonProperty("beta_schedule") String betaSchedule,
+        @JsonProperty("trained_betas") double[] trainedBetas,
+        @JsonProperty("prediction_type") String predictionType,
+        @JsonProperty("steps_offset") Integer stepsOffset,
+        @JsonProperty("timestep_spacing") String timestepSpacing,
+        @JsonProperty("clip_sample") Boolean clipSample,
+        @JsonProperty("clip_sample_range") Double clipSampleRange,
+        @JsonProperty("set_alpha_to_one") Boolean setAlphaToOne,
+        @JsonProperty("rescale_betas_zero_snr") Boolean rescaleBetasZeroSnr,
+        @JsonProperty("use_karras_sigmas") Boolean useKarrasSigmas,
+        @JsonProperty("original_inference_steps") Integer originalInferenceSteps,
+        @JsonProperty("timestep_scaling") Double timestepScaling) {
+
+    public SchedulerConfig {
+        className = className == null ? "DDIMScheduler" : className;
+        numTrainTimesteps = numTrainTimesteps == null ? 1000 : numTrainTimesteps;
+        betaStart = betaStart == null ? 0.00085 : betaStart;
+        betaEnd = betaEnd == null ? 0.012 : betaEnd;
+        betaSchedule = betaSchedule == null ? "scaled_linear" : betaSchedule;
+        predictionType = predictionType == null ? "epsilon" : predictionType;
+        stepsOffset = stepsOffset == null ? 0 : stepsOffset;
+        timestepSpacing = timestepSpacing == null ? "leading" : timestepSpacing;
+        clipSample = clipSample != null && clipSample;
+        clipSampleRange = clipSampleRange == null ? 1.0 : clipSampleRange;
+        setAlphaToOne = setAlphaToOne != null && setAlphaToOne;
+        rescaleBetasZeroSnr = rescaleBetasZeroSnr != null && rescaleBetasZeroSnr;
+        useKarrasSigmas = useKarrasSigmas != null && useKarrasSigmas;
+        originalInferenceSteps = originalInferenceSteps == null ? 50 : originalInferenceSteps;
+        timestepScaling = timestepScaling == null ? 10.0 : timestepScaling;
+    }
+
+    /** The Stable Diffusion 1.x schedule (scaled_linear 0.00085..0.012, epsilon, leading, offset 1). */
+    public static SchedulerConfig stableDiffusion() {
+        return new SchedulerConfig("DDIMScheduler", 1000, 0.00085, 0.012, "scaled_linear", null, "epsilon", 1,
+                "leading", false, 1.0, false, false, false, 50, 10.0);
+    }
+
+    public SchedulerConfig withPredictionType(String type) {
+        return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
+                type, stepsOffset, timestepSpacing, clipSample, clipSampleRange, setAlphaToOne,
+                rescaleBetasZeroSnr, useKarrasSigmas, originalInferenceSteps, timestepScaling);
+    }
+
+    public SchedulerConfig withTimestepSpacing(String spacing, int offset) {
+        return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
+                predictionType, offset, spacing, clipSample, clipSampleRange, setAlphaToOne,
+                rescaleBetasZeroSnr, useKarrasSigmas, originalInferenceSteps, timestepScaling);
+    }
+
+    public SchedulerConfig withSetAlphaToOne(boolean one) {
+        return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
+                predictionType, stepsOffset, timestepSpacing, clipSample, clipSampleRange, one,
+                rescaleBetasZeroSnr, useKarrasSigmas, originalInferenceSteps, timestepScaling);
+    }
+}

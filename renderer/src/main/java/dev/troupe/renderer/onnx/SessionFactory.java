@@ -1,0 +1,83 @@
+package dev.troupe.renderer.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.troupe.renderer.model.ModelException;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The one place ONNX Runtime sessions are created: provider, intra-op threads and graph optimisation are set here,
+ * and a caller may customise the options further before the session is built (for example to override weights
+ * with {@code addInitializer} or {@code addExternalInitializers} when merging LoRAs).
+ */
+public final class SessionFactory {
+
+    private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    private final ExecutionProvider provider;
+    private final int intraOpThreads;
+
+    /**
+     * @param intraOpThreads threads per operator; 0 lets ONNX Runtime choose (one per physical core)
+     */
+    public SessionFactory(ExecutionProvider provider, int intraOpThreads) {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("--threads must be 0 (automatic) or more, not " + intraOpThreads);
+        }
+        this.provider = provider;
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    public OrtEnvironment environment() {
+        return environment;
+    }
+
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
+    public int intraOpThreads() {
+        return intraOpThreads;
+    }
+
+    public OrtSession open(Path modelFile) {
+        return open(modelFile, options -> { });
+    }
+
+    /**
+     * Creates a session for {@code modelFile} (external data is found next to it).
+     *
+     * @param customiser applied last, after this factory's settings (it may also change them, e.g. lower the
+     *                   optimisation level). Tensors it registers with {@code addInitializer} or
+     *                   {@code addExternalInitializers} are read by ONNX Runtime in place: the caller must keep them
+     *                   open for as long as the session lives.
+     */
+    public OrtSession open(Path modelFile, Consumer<OrtSession.SessionOptions> customiser) {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (provider == ExecutionProvider.CUDA) {
+                addCuda(options);
+            }
+            customiser.accept(options);
+            return environment.createSession(modelFile.toString(), options);
+        } catch (OrtException e) {
+            throw new ModelException("ONNX Runtime cannot load " + modelFile + ": " + e.getMessage()
+                    + "\nCheck that the file is a complete ONNX model (and its external data file sits beside it).", e);
+        }
+    }
+
+    private static void addCuda(OrtSession.SessionOptions options) {
+        try {
+            options.addCUDA(0);
+        } catch (OrtException | UnsatisfiedLinkError e) {
+            throw new ModelException("--provider cuda needs the GPU build of ONNX Runtime and a CUDA device: build with "
+                    + "`mvn -Pcuda package` (uses com.microsoft.onnxruntime:onnxruntime_gpu), or use --provider cpu. ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+}
