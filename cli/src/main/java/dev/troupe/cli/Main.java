@@ -14,9 +14,11 @@ import java.util.Properties;
         description = "Plans and draws group scenes: every subject gets its own box, prompt and attributes.",
         subcommands = {
                 PlanCommand.class,
+                RunCommand.class,
                 RenderCommand.class,
                 ModelsCommand.class,
                 BenchCommand.class,
+                EvalCommand.class,
                 // one line per command; shared plumbing (errors, exit codes) lives in Cli
                 CommandLine.HelpCommand.class,
         })
@@ -26,6 +28,10 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // DJL brings SLF4J without a binding: its "no providers" notice is noise for a command-line user
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(Cli.execute(out, err, args));

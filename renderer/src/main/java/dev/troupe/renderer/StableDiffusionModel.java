@@ -33,6 +33,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final TextEncoder textEncoder;
     private final UNet unet;
     private final VaeDecoder vaeDecoder;
+    private final int unetDownsampling;
+    private final int unetSampleSize;
     private String hash;
 
     private StableDiffusionModel(ModelDirectory directory, SessionFactory sessions, RunClock clock,
@@ -43,6 +45,24 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.textEncoder = textEncoder;
         this.unet = unet;
         this.vaeDecoder = vaeDecoder;
+        JsonNode unetConfig = directory.optionalConfig("unet/config.json");
+        int levels = unetConfig.path("block_out_channels").size();
+        // each level but the last halves the latent (SD: 4 levels, so 8)
+        this.unetDownsampling = levels > 1 ? 1 << (levels - 1) : 8;
+        this.unetSampleSize = unetConfig.path("sample_size").asInt(64);
+    }
+
+    /**
+     * How many times the UNet halves its input: every latent it sees must be a multiple of this
+     * ({@code 2^(len(block_out_channels) - 1)} from unet/config.json; 8 when the config does not say).
+     */
+    public int unetDownsampling() {
+        return unetDownsampling;
+    }
+
+    /** The latent size the UNet was trained at (unet/config.json {@code sample_size}; 64 as for SD 1.5). */
+    public int unetSampleSize() {
+        return unetSampleSize;
     }
 
     public static StableDiffusionModel load(Path folder, SessionFactory sessions) {

@@ -6,12 +6,15 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes output files so that a reader never sees half of one: the bytes go to a temporary file in
  * the same folder (same file system, so the rename is atomic), which then replaces the target.
  */
 public final class AtomicFiles {
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private AtomicFiles() {
     }
@@ -26,8 +29,9 @@ public final class AtomicFiles {
         Path temp = null;
         try {
             Files.createDirectories(folder);
-            temp = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
-            Files.write(temp, bytes);
+            // not createTempFile: its owner-only permissions would stick to the output; this honours the umask
+            temp = folder.resolve("." + absolute.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

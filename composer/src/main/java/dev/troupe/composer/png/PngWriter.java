@@ -3,6 +3,8 @@ package dev.troupe.composer.png;
 import dev.troupe.renderer.RgbImage;
 
 import javax.imageio.IIOImage;
+import dev.troupe.composer.Images;
+import dev.troupe.scene.AtomicFiles;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
@@ -27,7 +29,7 @@ public final class PngWriter {
 
     public static final String PLAN_KEY = "troupe-plan";
     public static final String PARAMETERS_KEY = "parameters";
-    private static final String FORMAT = "javax_imageio_png_1.0";
+    static final String FORMAT = "javax_imageio_png_1.0";
 
     private PngWriter() {
     }
@@ -37,25 +39,19 @@ public final class PngWriter {
      * @param parameters A1111 parameters text, or null to leave it out
      */
     public static void write(Path target, RgbImage image, String planJson, String parameters) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path folder = absolute.getParent();
-        Files.createDirectories(folder);
-        Path temp = Files.createTempFile(folder, "." + absolute.getFileName() + "-", ".tmp");
-        try {
-            writePng(temp, toBufferedImage(image), planJson, parameters);
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        write(target, Images.toBuffered(image), planJson, parameters);
     }
 
-    private static void writePng(Path file, BufferedImage image, String planJson, String parameters) throws IOException {
+    /** As {@link #write(Path, RgbImage, String, String)}, for an image drawn with Java2D (e.g. an overlay). */
+    public static void write(Path target, BufferedImage image, String planJson, String parameters) throws IOException {
+        AtomicFiles.write(target, encode(image, planJson, parameters));
+    }
+
+    /** The PNG file's bytes. */
+    public static byte[] encode(BufferedImage image, String planJson, String parameters) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
@@ -88,6 +84,7 @@ public final class PngWriter {
         } finally {
             writer.dispose();
         }
+        return bytes.toByteArray();
     }
 
     private static IIOMetadataNode itxtEntry(String keyword, String value) {
@@ -101,13 +98,4 @@ public final class PngWriter {
         return entry;
     }
 
-    static BufferedImage toBufferedImage(RgbImage image) {
-        BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < image.height(); y++) {
-            for (int x = 0; x < image.width(); x++) {
-                out.setRGB(x, y, image.rgbAt(x, y));
-            }
-        }
-        return out;
-    }
 }

@@ -1,0 +1,282 @@
+package dev.troupe.cli;
+
+import dev.troupe.composer.Images;
+import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.composer.eval.AttributeEvaluator;
+import dev.troupe.composer.eval.EvaluationReport;
+import dev.troupe.composer.eval.Palette;
+import dev.troupe.composer.eval.SeamMetric;
+import dev.troupe.composer.eval.Tally;
+import dev.troupe.composer.png.PngText;
+import dev.troupe.composer.png.PngWriter;
+import dev.troupe.planner.PlanBuilder;
+import dev.troupe.planner.PlanOptions;
+import dev.troupe.planner.PlanResult;
+import dev.troupe.renderer.RenderRequest;
+import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.Text2ImagePipeline;
+import dev.troupe.scene.Box;
+import dev.troupe.scene.PlanJson;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
+import dev.troupe.scene.UserInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code troupe eval}: reads back from pixels what the model drew for each subject and compares it with the plan.
+ * Three ways in: images you already have ({@code troupe eval out.png ...}), single figures drawn by the model on
+ * its own ({@code --figures N}: the model's fidelity), or whole planned scenes ({@code --scenes N}: regional
+ * rendering's fidelity, bleeding between neighbours, seams at box borders and UNet cost).
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Measures attribute fidelity with the model's evaluator (models that ship evaluation.json).",
+                "  troupe eval out.png ...        images with their plans (OUT.plan.json beside them, or in the PNG)",
+                "  troupe eval --figures 200      single figures drawn by the model alone",
+                "  troupe eval --scenes 40        planned scenes: fidelity, bleeding, seams, cost"})
+public final class EvalCommand implements Callable<Integer> {
+
+    /** Requests for --scenes: every backdrop, several group sizes. */
+    static final List<String> SCENE_REQUESTS = List.of(
+            "a multiracial female basketball team of 5 on an indoor court",
+            "4 soccer players on a grass field",
+            "6 office workers in an office",
+            "a trio of dancers in a studio",
+            "5 runners under the sky",
+            "a quartet of musicians in a studio",
+            "3 nurses in an office",
+            "5 students on a grass field");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "PNG files made by troupe")
+    List<Path> images = List.of();
+
+    @Option(names = "--plan", paramLabel = "FILE", description = "the plan of the (single) image, if not beside it or inside it")
+    Path planFile;
+
+    @Option(names = "--figures", paramLabel = "N", description = "draw N single figures with random attributes and read them back")
+    int figures;
+
+    @Option(names = "--scenes", paramLabel = "N", description = "plan and draw N scenes from varied requests and read them back")
+    int scenes;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the attributes and scenes drawn (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "keep the drawn images here")
+    Path outputDir;
+
+    @Mixin
+    RenderOptions rendering;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (images.isEmpty() && figures <= 0 && scenes <= 0) {
+            throw new UserInputException("nothing to evaluate: give PNG files, or --figures N, or --scenes N");
+        }
+        if (outputDir != null) {
+            Files.createDirectories(outputDir);
+        }
+        Path modelDir = rendering.model.resolve(null, null);
+        Palette palette = Palette.load(modelDir);
+        AttributeEvaluator evaluator = new AttributeEvaluator(palette);
+        if (!images.isEmpty()) {
+            List<EvaluationReport> reports = new ArrayList<>();
+            for (Path image : images) {
+                reports.add(evaluator.evaluate(readImage(image), planOf(image)));
+            }
+            print(out, "images", EvaluationReport.sum(reports));
+        }
+        if (figures > 0 || scenes > 0) {
+            try (StableDiffusionModel model = StableDiffusionModel.load(modelDir, rendering.model.sessions())) {
+                if (figures > 0) {
+                    figures(model, evaluator, out);
+                }
+                if (scenes > 0) {
+                    scenes(model, evaluator, out);
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The model alone: one figure per image, its prompt from the planner's profile, read back whole. */
+    private void figures(StableDiffusionModel model, AttributeEvaluator evaluator, PrintWriter out) throws IOException {
+        RegionalRenderer.Settings s = rendering.settings(model);
+        Palette palette = Palette.load(model.directory().root());
+        PlanBuilder planner = PlanBuilder.standard();
+        Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
+        SplittableRandom random = new SplittableRandom(seed);
+        List<String> scenesKnown = new ArrayList<>(palette.scenes().keySet());
+        List<EvaluationReport> reports = new ArrayList<>();
+        int size = palette.tileHeight() * model.vaeDecoder().pixelFactor();
+        long start = System.nanoTime();
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), rendering.quiet, "figures");
+        for (int i = 0; i < figures; i++) {
+            String skin = pick(random, palette.skin().keySet());
+            String hair = pick(random, palette.hair().keySet());
+            String top = pick(random, palette.top().keySet());
+            String scene = scenesKnown.get(random.nextInt(scenesKnown.size()));
+            PlanOptions options = PlanOptions.seeded(seed + i).withCount(1)
+                    .withOverride(0, "skin", skin).withOverride(0, "hair", hair).withOverride(0, "top", top);
+            PlanResult planned = planner.build("one person " + palette.scenes().get(scene).subjectPhrase(), options);
+            Region subject = planned.plan().regions().get(0);
+            BufferedImage image = Images.toBuffered(pipeline.render(new RenderRequest(subject.prompt(),
+                    subject.negativePrompt(), size, size, s.steps(), s.guidance(), s.sampler(), seed * 1_000_003L + i))
+                    .image());
+            Map<String, String> attributes = new LinkedHashMap<>(subject.attributes());
+            attributes.put(AttributeEvaluator.SCENE, scene);
+            ScenePlan single = new ScenePlan(ScenePlan.CURRENT_VERSION, subject.prompt(), size, size, "", "", seed + i,
+                    "embedded", planned.plan().profile(), "single", List.of(new Region("f" + (i + 1),
+                    new Box(0, 0, size, size), subject.prompt(), subject.negativePrompt(), seed + i, 1.0, attributes,
+                    List.of())));
+            reports.add(evaluator.evaluate(image, single));
+            if (outputDir != null) {
+                PngWriter.write(outputDir.resolve(String.format(Locale.ROOT, "figure-%03d.png", i + 1)), image,
+                        PlanJson.write(single), subject.prompt());
+            }
+            bar.update("drawing", i + 1, figures);
+        }
+        bar.finish();
+        out.printf(Locale.ROOT, "%d figures, %d steps %s, cfg %s, %.2f s per figure%n", figures, s.steps(),
+                s.sampler().cliName(), s.guidance(), (System.nanoTime() - start) / 1e9 / figures);
+        print(out, "figures", EvaluationReport.sum(reports));
+    }
+
+    /** Whole scenes: plan a varied request with every subject's skin and top colour assigned, draw, read back. */
+    private void scenes(StableDiffusionModel model, AttributeEvaluator evaluator, PrintWriter out) throws IOException {
+        RegionalRenderer.Settings s = rendering.settings(model);
+        Palette palette = Palette.load(model.directory().root());
+        PlanBuilder planner = PlanBuilder.standard();
+        RegionalRenderer renderer = new RegionalRenderer(model);
+        List<EvaluationReport> reports = new ArrayList<>();
+        Tally neighbourTop = new Tally(0, 0);
+        int tookNeighbours = 0;
+        double border = 0, inside = 0;
+        long work = 0, naive = 0, nanos = 0;
+        int subjects = 0;
+        for (int k = 0; k < scenes; k++) {
+            String request = SCENE_REQUESTS.get(k % SCENE_REQUESTS.size());
+            PlanOptions options = PlanOptions.seeded(seed + k)
+                    .withMix("skin", uniform(planner, palette.skin().keySet()))
+                    .withMix("top", uniform(planner, palette.top().keySet()));
+            ScenePlan plan = planner.build(request, options).plan();
+            int label = k + 1;
+            RegionalRenderer.Result r = renderer.render(plan, s, (phase, step, steps) -> { });
+            BufferedImage image = Images.toBuffered(r.image());
+            EvaluationReport report = evaluator.evaluate(image, plan);
+            reports.add(report);
+            SeamMetric.Result seams = SeamMetric.measure(image, plan);
+            border += seams.borderMean();
+            inside += seams.insideMean();
+            work += r.unetWork();
+            naive += r.naiveUnetWork();
+            nanos += r.nanos();
+            subjects += plan.regions().size();
+            // bleeding: subjects standing next to someone in another top colour
+            List<EvaluationReport.Subject> byX = new ArrayList<>(report.subjects());
+            Map<String, Region> regions = new LinkedHashMap<>();
+            plan.regions().forEach(reg -> regions.put(reg.id(), reg));
+            byX.sort(Comparator.comparingInt(sub -> regions.get(sub.regionId()).box().x()));
+            for (int i = 0; i < byX.size(); i++) {
+                String own = byX.get(i).planned().get(AttributeEvaluator.TOP);
+                List<String> neighbours = new ArrayList<>();
+                if (i > 0) {
+                    neighbours.add(byX.get(i - 1).planned().get(AttributeEvaluator.TOP));
+                }
+                if (i + 1 < byX.size()) {
+                    neighbours.add(byX.get(i + 1).planned().get(AttributeEvaluator.TOP));
+                }
+                if (own == null || neighbours.stream().allMatch(own::equals)) {
+                    continue;
+                }
+                String read = byX.get(i).read().get(AttributeEvaluator.TOP);
+                neighbourTop = neighbourTop.plus(new Tally(1, own.equals(read) ? 1 : 0));
+                if (!own.equals(read) && neighbours.contains(read)) {
+                    tookNeighbours++;
+                }
+            }
+            if (outputDir != null) {
+                String name = String.format(Locale.ROOT, "scene-%03d", label);
+                PngWriter.write(outputDir.resolve(name + ".png"), image, PlanJson.write(plan), request);
+                PlanJson.write(plan, outputDir.resolve(name + ".plan.json"));
+            }
+        }
+        Map<String, Tally> totals = EvaluationReport.sum(reports);
+        out.printf(Locale.ROOT, "%d scenes, %d subjects, %d steps %s, cfg %s, %s mode, %.2f s per scene%n", scenes,
+                subjects, s.steps(), s.sampler().cliName(), s.guidance(), s.mode().name().toLowerCase(Locale.ROOT),
+                nanos / 1e9 / scenes);
+        print(out, "scenes", totals);
+        out.printf(Locale.ROOT, "bleeding: top colour of subjects next to another colour %s; drew a neighbour's "
+                + "colour instead of their own: %d%n", neighbourTop, tookNeighbours);
+        out.printf(Locale.ROOT, "seams: mean gradient on box borders %.2f, inside boxes %.2f, ratio %.2f%n",
+                border / scenes, inside / scenes, border / inside);
+        out.printf(Locale.ROOT, "cost: UNet latent pixels %d against %d for every prompt over the whole canvas: "
+                + "%.2fx less%n", work, naive, naive / (double) work);
+    }
+
+    private static dev.troupe.planner.Distribution uniform(PlanBuilder planner, java.util.Collection<String> values) {
+        return PlanOptions.parseMix("x=" + String.join(",", values.stream().map(v -> v + ":1").toList()),
+                planner.lexicon()).getValue();
+    }
+
+    private static String pick(SplittableRandom random, java.util.Collection<String> values) {
+        List<String> list = new ArrayList<>(values);
+        return list.get(random.nextInt(list.size()));
+    }
+
+    private static void print(PrintWriter out, String what, Map<String, Tally> tallies) {
+        out.println("fidelity (" + what + "): planned against read from the pixels");
+        tallies.forEach((attribute, tally) -> out.printf(Locale.ROOT, "  %-24s %s%n", attribute, tally));
+    }
+
+    private static BufferedImage readImage(Path image) throws IOException {
+        if (!Files.isRegularFile(image)) {
+            throw new UserInputException("no image at " + image);
+        }
+        BufferedImage img = ImageIO.read(image.toFile());
+        if (img == null) {
+            throw new UserInputException(image + " is not an image ImageIO can read (PNG expected)");
+        }
+        return img;
+    }
+
+    /** --plan, else OUT.plan.json beside OUT.png, else the plan inside the PNG. */
+    private ScenePlan planOf(Path image) throws IOException {
+        if (planFile != null) {
+            return PlanJson.read(planFile);
+        }
+        String name = image.getFileName().toString();
+        Path beside = image.resolveSibling(name.replaceFirst("(?i)\\.png$", "") + ".plan.json");
+        if (Files.isRegularFile(beside)) {
+            return PlanJson.read(beside);
+        }
+        String json = PngText.read(image).get(PngWriter.PLAN_KEY);
+        if (json == null) {
+            throw new UserInputException(image + " carries no plan and has none beside it; pass --plan FILE");
+        }
+        return PlanJson.read(json);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.troupe.cli;
+
+import dev.troupe.planner.Distribution;
+import dev.troupe.planner.Layout;
+import dev.troupe.planner.PlanBuilder;
+import dev.troupe.planner.PlanOptions;
+import dev.troupe.planner.PlanResult;
+import dev.troupe.planner.Profile;
+import dev.troupe.planner.RequestException;
+import picocli.CommandLine.Option;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+
+/** The planner's options, shared by {@code troupe plan} and {@code troupe run}. */
+final class PlanningOptions {
+
+    @Option(names = "--seed", description = "seed for attributes, layout and noise (default: random, written into the plan)")
+    Long seed;
+
+    @Option(names = "--count", description = "number of subjects (overrides the request)")
+    Integer count;
+
+    @Option(names = "--mix", paramLabel = "DIM=VALUE:WEIGHT,...",
+            description = "distribution of one attribute, e.g. \"skin=light:1,medium:1,dark:1\" (repeatable; overrides the request)")
+    List<String> mixes = List.of();
+
+    @Option(names = "--set", paramLabel = "N:DIM=VALUE",
+            description = "give subject N (from 1) a value whatever the mix says, e.g. \"2:glasses=yes\" (repeatable)")
+    List<String> overrides = List.of();
+
+    @Option(names = "--layout", description = "row, rows, grid or arc (default: by group size)")
+    String layout;
+
+    @Option(names = "--size", paramLabel = "WxH", description = "canvas size, multiples of 32 (default: the profile's scale)")
+    String size;
+
+    @Option(names = "--profile", defaultValue = Profile.DEFAULT, description = "prompt profile: embedded or sd15 (default: ${DEFAULT-VALUE})")
+    String profile;
+
+    @Option(names = "--max-overlap", defaultValue = "" + Layout.DEFAULT_MAX_OVERLAP,
+            description = "most two boxes may share, as a fraction of the smaller (default: ${DEFAULT-VALUE})")
+    double maxOverlap;
+
+    /** Plans {@code request} with these options. */
+    PlanResult plan(String request) {
+        PlanBuilder builder = PlanBuilder.standard();
+        long chosenSeed = seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE);
+        PlanOptions options = PlanOptions.seeded(chosenSeed).withCount(count).withProfile(profile)
+                .withLayout(layout).withMaxOverlap(maxOverlap);
+        if (size != null) {
+            options = options.withSize(PlanOptions.parseSize(size));
+        }
+        for (String mix : mixes) {
+            Map.Entry<String, Distribution> parsed = PlanOptions.parseMix(mix, builder.lexicon());
+            options = options.withMix(parsed.getKey(), parsed.getValue());
+        }
+        for (String override : overrides) {
+            options = withOverride(options, override);
+        }
+        return builder.build(request, options);
+    }
+
+    private static PlanOptions withOverride(PlanOptions options, String text) {
+        int colon = text.indexOf(':');
+        int eq = text.indexOf('=');
+        if (colon <= 0 || eq < colon + 2 || eq == text.length() - 1) {
+            throw new RequestException("--set '" + text + "' needs the form N:DIM=VALUE, e.g. --set 2:glasses=yes");
+        }
+        int subject;
+        try {
+            subject = Integer.parseInt(text.substring(0, colon).strip());
+        } catch (NumberFormatException e) {
+            throw new RequestException("--set '" + text + "': '" + text.substring(0, colon) + "' is not a subject number");
+        }
+        return options.withOverride(subject - 1, text.substring(colon + 1, eq).strip(), text.substring(eq + 1).strip());
+    }
+}

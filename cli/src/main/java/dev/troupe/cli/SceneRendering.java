@@ -1,0 +1,75 @@
+package dev.troupe.cli;
+
+import dev.troupe.composer.Images;
+import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.composer.overlay.BoxesOverlay;
+import dev.troupe.composer.png.GenerationParameters;
+import dev.troupe.composer.png.PngWriter;
+import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.scene.PlanJson;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
+import dev.troupe.scene.UserInputException;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Draws a plan and writes what a user gets: {@code out.png} (plan and parameters in its metadata),
+ * {@code out.plan.json} and {@code out.boxes.png} (each box outlined and labelled). Every file is written to a
+ * temporary name first and then renamed, so an interrupted run leaves no half-written file.
+ */
+final class SceneRendering {
+    private SceneRendering() {
+    }
+
+    /** The three files written for {@code out.png}. */
+    record Outputs(Path image, Path plan, Path boxes) {
+        static Outputs of(Path image) {
+            String name = image.getFileName().toString();
+            if (!name.toLowerCase(Locale.ROOT).endsWith(".png")) {
+                throw new UserInputException("output " + image + " must end in .png (e.g. -o scene.png)");
+            }
+            String stem = name.substring(0, name.length() - 4);
+            return new Outputs(image, image.resolveSibling(stem + ".plan.json"), image.resolveSibling(stem + ".boxes.png"));
+        }
+    }
+
+    static RegionalRenderer.Result render(StableDiffusionModel model, ScenePlan plan, RenderOptions options,
+                                          Outputs outputs, PrintWriter out, PrintWriter err) throws IOException {
+        RegionalRenderer.Settings settings = options.settings(model);
+        Path parent = outputs.image().toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UserInputException("the folder of " + outputs.image() + " does not exist; create it first");
+        }
+        ProgressBar bar = new ProgressBar(err, options.quiet, plan.regions().size() + " subjects");
+        RegionalRenderer.Result result = new RegionalRenderer(model).render(plan, settings, bar);
+        bar.finish();
+        String planJson = PlanJson.write(plan);
+        String parameters = parameters(model, plan, settings);
+        PngWriter.write(outputs.image(), result.image(), planJson, parameters);
+        PlanJson.write(plan, outputs.plan());
+        PngWriter.write(outputs.boxes(), BoxesOverlay.draw(Images.toBuffered(result.image()), plan),
+                planJson, parameters);
+        out.printf(Locale.ROOT, "wrote %s, %s and %s (%dx%d, %d subjects, %d steps %s, cfg %s, %s mode) in %.1f s%n",
+                outputs.image(), outputs.plan().getFileName(), outputs.boxes().getFileName(), plan.width(),
+                plan.height(), plan.regions().size(), settings.steps(), settings.sampler().cliName(),
+                settings.guidance(), settings.mode().name().toLowerCase(Locale.ROOT), result.nanos() / 1e9);
+        return result;
+    }
+
+    /** A1111's parameters text; the prompts are joined with BREAK, as Regional Prompter writes them. */
+    static String parameters(StableDiffusionModel model, ScenePlan plan, RegionalRenderer.Settings s) {
+        String prompt = plan.background()
+                + plan.regions().stream().map(r -> " BREAK " + r.prompt()).collect(Collectors.joining());
+        String a1111 = new GenerationParameters(prompt, plan.negativePrompt(), s.steps(), s.sampler().displayName(),
+                s.guidance(), plan.seed(), plan.width(), plan.height(), model.hash(), model.directory().name()).toA1111();
+        return a1111 + String.format(Locale.ROOT, ", Troupe mode: %s, Region margin: %s, Background weight: %s, "
+                        + "Bootstrap: %s", s.mode().name().toLowerCase(Locale.ROOT),
+                s.margin() < 0 ? "auto" : Integer.toString(s.margin()), s.backgroundWeight(), s.bootstrapFraction());
+    }
+}

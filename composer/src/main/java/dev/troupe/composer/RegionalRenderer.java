@@ -1,0 +1,438 @@
+package dev.troupe.composer;
+
+import dev.troupe.composer.fusion.CanvasTiles;
+import dev.troupe.composer.fusion.PredictionFusion;
+import dev.troupe.composer.fusion.RegionWeights;
+import dev.troupe.composer.fusion.RegionWindow;
+import dev.troupe.composer.pixel.FeatherMask;
+import dev.troupe.composer.pixel.LaplacianBlend;
+import dev.troupe.renderer.RenderRequest;
+import dev.troupe.renderer.RgbImage;
+import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.Text2ImagePipeline;
+import dev.troupe.renderer.TextEncoder;
+import dev.troupe.renderer.UNet;
+import dev.troupe.renderer.VaeDecoder;
+import dev.troupe.renderer.model.ModelException;
+import dev.troupe.renderer.noise.GaussianNoise;
+import dev.troupe.renderer.scheduler.Scheduler;
+import dev.troupe.renderer.scheduler.TrainingSchedule;
+import dev.troupe.scene.Box;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Draws a {@link ScenePlan}: every subject from its own prompt inside its own box, on one canvas.
+ *
+ * <p><b>Joint mode</b> (default), per denoising step:
+ * <ol>
+ *   <li>the background prompt runs over the canvas, in overlapping tiles of the model's native size;</li>
+ *   <li>each region's prompt runs on the crop of its box plus a context margin (so a region costs in proportion
+ *       to its area), crops of equal size batched together, with the negative prompts in the same batch;</li>
+ *   <li>the guided predictions are fused with per-region weights (1 in the box, feathered to 0 over the margin,
+ *       the background weighted by {@link Settings#backgroundWeight()} everywhere);</li>
+ *   <li>the scheduler steps once for the whole canvas.</li>
+ * </ol>
+ * For the first {@link Settings#bootstrapFraction()} of the steps each region sees a plain noised colour around
+ * its box instead of the canvas (MultiDiffusion's bootstrapping), so that its subject is drawn inside the box.
+ * A region's initial noise comes from its own seed: changing one subject leaves the others' noise as it was.
+ *
+ * <p><b>Composite mode</b>: the background and each region are rendered on their own, then blended in pixels
+ * (Laplacian pyramid over a feathered mask, or plain feathered alpha).
+ */
+public final class RegionalRenderer {
+
+    public enum Mode { JOINT, COMPOSITE }
+
+    public enum Blend { LAPLACIAN, ALPHA }
+
+    /**
+     * @param margin            context margin around each box in latent pixels; negative: a quarter of the box's
+     *                          shorter side
+     * @param backgroundWeight  weight of the background prediction where regions are (1 outside every region)
+     * @param bootstrapFraction fraction of the first steps during which regions see a plain colour around the box
+     */
+    public record Settings(int steps, double guidance, dev.troupe.renderer.scheduler.Sampler sampler, Mode mode,
+                           int margin, double backgroundWeight, double bootstrapFraction, Blend blend) {
+        public Settings {
+            if (steps < 1) {
+                throw new IllegalArgumentException("steps must be at least 1");
+            }
+            if (!(backgroundWeight >= 0) || !(bootstrapFraction >= 0 && bootstrapFraction <= 1)) {
+                throw new IllegalArgumentException("background weight must be >= 0 and bootstrap fraction in 0..1");
+            }
+        }
+    }
+
+    /** Told after each step of each pass. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(String phase, int step, int steps);
+    }
+
+    /**
+     * @param unetWork      latent pixels the UNet processed, all steps and batches together
+     * @param naiveUnetWork what running every prompt over the whole canvas would have cost, same tiling
+     */
+    public record Result(RgbImage image, long nanos, long sessionNanos, long unetWork, long naiveUnetWork) {
+    }
+
+    private final StableDiffusionModel model;
+
+    public RegionalRenderer(StableDiffusionModel model) {
+        this.model = model;
+    }
+
+    public Result render(ScenePlan plan, Settings s, Progress progress) {
+        long start = System.nanoTime();
+        long sessionStart = model.clock().nanos();
+        Result r = s.mode() == Mode.JOINT || plan.regions().isEmpty()
+                ? joint(plan, s, progress) : composite(plan, s, progress);
+        return new Result(r.image(), System.nanoTime() - start, model.clock().nanos() - sessionStart,
+                r.unetWork(), r.naiveUnetWork());
+    }
+
+    /** One UNet input shape: the windows that share it, run as one batch. */
+    private static final class Group {
+        final int height;
+        final int width;
+        final List<RegionWindow> windows = new ArrayList<>();
+        final List<Integer> prompts = new ArrayList<>();
+        final List<Region> regions = new ArrayList<>(); // null for background tiles
+        float[] input;
+        float[] output;
+        float[] guided;
+        UNet.Batch batch;
+
+        Group(int height, int width) {
+            this.height = height;
+            this.width = width;
+        }
+
+        void add(RegionWindow window, int prompt, Region region) {
+            windows.add(window);
+            prompts.add(prompt);
+            regions.add(region);
+        }
+    }
+
+    private Result joint(ScenePlan plan, Settings s, Progress progress) {
+        VaeDecoder vae = model.vaeDecoder();
+        int f = vae.pixelFactor();
+        int channels = vae.latentChannels();
+        int multiple = model.unetDownsampling();
+        // The latent canvas is rounded up to what the UNet can take; the image is cropped back at the end.
+        int w = roundUp(ceilDiv(plan.width(), f), multiple);
+        int h = roundUp(ceilDiv(plan.height(), f), multiple);
+        int nativeSize = roundUp(model.unetSampleSize(), multiple);
+        boolean guided = s.guidance() > 1;
+        int copies = guided ? 2 : 1;
+
+        // Prompts: 0 is the background, i + 1 is region i.
+        List<String> positives = new ArrayList<>();
+        List<String> negatives = new ArrayList<>();
+        positives.add(plan.background());
+        negatives.add(plan.negativePrompt());
+        for (Region r : plan.regions()) {
+            positives.add(r.prompt());
+            negatives.add(join(plan.negativePrompt(), r.negativePrompt()));
+        }
+
+        // Windows, grouped by shape.
+        Map<Long, Group> groups = new LinkedHashMap<>();
+        List<RegionWindow> tiles = CanvasTiles.cover(w, h, Math.min(nativeSize, Math.max(w, h)),
+                Math.max(multiple, nativeSize / 4));
+        long canvasWork = 0;
+        for (RegionWindow t : tiles) {
+            group(groups, t).add(t, 0, null);
+            canvasWork += t.area();
+        }
+        for (int i = 0; i < plan.regions().size(); i++) {
+            Region r = plan.regions().get(i);
+            int[] box = latentBox(r.box(), f, w, h);
+            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 4);
+            RegionWindow win = RegionWeights.window(box, margin, multiple, w, h, r.weight());
+            group(groups, win).add(win, i + 1, r);
+        }
+
+        TextEncoder text = model.textEncoder();
+        int tokens = text.length(), hidden = text.hiddenSize();
+        int ctx = tokens * hidden;
+        float[] uncond = guided ? text.encode(negatives) : null;
+        float[] cond = text.encode(positives);
+
+        Scheduler scheduler = s.sampler().create(model.schedulerConfig());
+        scheduler.setTimesteps(s.steps());
+        float[] latents = new float[channels * h * w];
+        initialNoise(plan, latents, channels, h, w, f, scheduler.initNoiseSigma());
+        GaussianNoise stepNoise = new GaussianNoise(plan.seed() ^ 0x5DEECE66DL);
+        float[] scaled = new float[latents.length];
+        float[] eps = new float[latents.length];
+        PredictionFusion fusion = new PredictionFusion(channels, h, w);
+        int bootSteps = (int) Math.round(s.bootstrapFraction() * s.steps());
+        Bootstrap bootstrap = bootSteps > 0 && !plan.regions().isEmpty()
+                ? new Bootstrap(plan.seed(), channels, TrainingSchedule.of(model.schedulerConfig())) : null;
+
+        long work = 0;
+        List<Group> all = new ArrayList<>(groups.values());
+        try {
+            for (Group g : all) {
+                int k = g.windows.size();
+                int crop = channels * g.height * g.width;
+                g.input = new float[copies * k * crop];
+                g.output = new float[copies * k * crop];
+                g.guided = guided ? new float[k * crop] : g.output;
+                g.batch = model.unet().batch(copies * k, channels, g.height, g.width, tokens, hidden);
+                float[] context = new float[copies * k * ctx];
+                for (int j = 0; j < k; j++) {
+                    int p = g.prompts.get(j);
+                    if (guided) {
+                        System.arraycopy(uncond, p * ctx, context, j * ctx, ctx);
+                        System.arraycopy(cond, p * ctx, context, (k + j) * ctx, ctx);
+                    } else {
+                        System.arraycopy(cond, p * ctx, context, j * ctx, ctx);
+                    }
+                }
+                g.batch.setEncoderHiddenStates(context);
+            }
+            float scale = (float) s.guidance();
+            for (int i = 0; i < s.steps(); i++) {
+                scheduler.scaleModelInput(latents, i, scaled);
+                fusion.reset();
+                for (Group g : all) {
+                    int k = g.windows.size();
+                    int crop = channels * g.height * g.width;
+                    for (int j = 0; j < k; j++) {
+                        RegionWindow win = g.windows.get(j);
+                        PredictionFusion.copyCrop(scaled, channels, h, w, win.x(), win.y(), win.width(),
+                                win.height(), g.input, j * crop);
+                        Region region = g.regions.get(j);
+                        if (bootstrap != null && region != null && i < bootSteps) {
+                            bootstrap.apply(scheduler.timestep(i), i, g.input, j * crop, win,
+                                    latentBox(region.box(), f, w, h), plan.regions().indexOf(region));
+                        }
+                    }
+                    if (guided) {
+                        System.arraycopy(g.input, 0, g.input, k * crop, k * crop);
+                    }
+                    g.batch.predict(g.input, scheduler.timestep(i), g.output);
+                    work += (long) copies * k * g.height * g.width;
+                    if (guided) {
+                        // eps = u + g (c - u); the negative prompts' predictions are the first half of the batch
+                        for (int e = 0; e < k * crop; e++) {
+                            float u = g.output[e];
+                            g.guided[e] = u + scale * (g.output[k * crop + e] - u);
+                        }
+                    }
+                    for (int j = 0; j < k; j++) {
+                        RegionWindow win = g.windows.get(j);
+                        float wt = g.regions.get(j) == null ? (float) backgroundScale(s, plan) : 1f;
+                        fusion.add(g.guided, j * crop, win.x(), win.y(), win.width(), win.height(), win.weights(), wt);
+                    }
+                }
+                fusion.resolve(eps);
+                scheduler.step(eps, i, latents, stepNoise);
+                progress.update("denoise", i + 1, s.steps());
+            }
+        } finally {
+            for (Group g : all) {
+                if (g.batch != null) {
+                    g.batch.close();
+                }
+            }
+        }
+        RgbImage image = TiledDecoder.decode(vae, latents, channels, h, w, nativeSize);
+        long naive = (long) copies * positives.size() * canvasWork * s.steps();
+        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive);
+    }
+
+    /** The background's weight: 1 with no regions (it alone draws the canvas), else the configured weight. */
+    private static double backgroundScale(Settings s, ScenePlan plan) {
+        return plan.regions().isEmpty() ? 1.0 : Math.max(1e-3, s.backgroundWeight());
+    }
+
+    private static Group group(Map<Long, Group> groups, RegionWindow win) {
+        return groups.computeIfAbsent(((long) win.height() << 32) | win.width(),
+                k -> new Group(win.height(), win.width()));
+    }
+
+    private Result composite(ScenePlan plan, Settings s, Progress progress) {
+        ScenePlan backgroundOnly = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(),
+                plan.background(), plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(),
+                List.of());
+        Result bg = joint(backgroundOnly, s, (phase, step, steps) -> progress.update("background", step, steps));
+        int width = plan.width(), height = plan.height();
+        float[][] canvas = planes(bg.image());
+        long work = bg.unetWork();
+        long naive = bg.naiveUnetWork() * (plan.regions().size() + 1);
+        int f = model.vaeDecoder().pixelFactor();
+        int multiple = model.unetDownsampling();
+        Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
+        for (int i = 0; i < plan.regions().size(); i++) {
+            Region r = plan.regions().get(i);
+            int[] box = latentBox(r.box(), f, ceilDiv(width, f), ceilDiv(height, f));
+            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 4);
+            RegionWindow win = RegionWeights.window(box, margin, multiple, roundUp(ceilDiv(width, f), multiple),
+                    roundUp(ceilDiv(height, f), multiple), 1.0);
+            int label = i + 1;
+            RgbImage part = pipeline.render(new RenderRequest(r.prompt(), join(plan.negativePrompt(),
+                            r.negativePrompt()), win.width() * f, win.height() * f, s.steps(), s.guidance(),
+                            s.sampler(), r.seed()),
+                    (step, steps) -> progress.update("subject " + label, step, steps)).image();
+            work += (long) (s.guidance() > 1 ? 2 : 1) * win.area() * s.steps();
+            float[][] top = new float[3][width * height];
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(canvas[c], 0, top[c], 0, width * height);
+            }
+            for (int y = 0; y < part.height(); y++) {
+                int cy = win.y() * f + y;
+                if (cy >= height) {
+                    break;
+                }
+                for (int x = 0; x < part.width(); x++) {
+                    int cx = win.x() * f + x;
+                    if (cx >= width) {
+                        break;
+                    }
+                    int p = part.rgbAt(x, y);
+                    top[0][cy * width + cx] = (p >> 16) & 0xff;
+                    top[1][cy * width + cx] = (p >> 8) & 0xff;
+                    top[2][cy * width + cx] = p & 0xff;
+                }
+            }
+            // The subject keeps its box; its margin fades into what is already on the canvas.
+            Box grown = new Box(Math.max(0, r.box().x() - margin * f / 2), Math.max(0, r.box().y() - margin * f / 2),
+                    r.box().w() + margin * f, r.box().h() + margin * f);
+            float[] mask = FeatherMask.of(grown, margin * f / 2, width, height);
+            canvas = s.blend() == Blend.LAPLACIAN
+                    ? LaplacianBlend.blend(canvas, top, mask, width, height, 5)
+                    : LaplacianBlend.alpha(canvas, top, mask);
+        }
+        return new Result(toImage(canvas, width, height), 0, 0, work, naive);
+    }
+
+    /**
+     * Initial noise: the canvas from the plan's seed, then each region's box overwritten with noise from the
+     * region's own seed.
+     */
+    static void initialNoise(ScenePlan plan, float[] latents, int channels, int h, int w, int f, double sigma) {
+        new GaussianNoise(plan.seed()).fill(latents, sigma);
+        for (Region r : plan.regions()) {
+            int[] b = latentBox(r.box(), f, w, h);
+            float[] n = new float[channels * b[2] * b[3]];
+            new GaussianNoise(r.seed()).fill(n, sigma);
+            for (int c = 0; c < channels; c++) {
+                for (int y = 0; y < b[3]; y++) {
+                    System.arraycopy(n, (c * b[3] + y) * b[2], latents, (c * h + b[1] + y) * w + b[0], b[2]);
+                }
+            }
+        }
+    }
+
+    /**
+     * MultiDiffusion's bootstrapping: outside the box, a region's crop shows a solid colour noised to the current
+     * step's level, so the region's prompt can only be drawn inside its box. The colour is random per region.
+     *
+     * <p>Whatever space a scheduler keeps its latent in (sigma-scaled for Euler, variance-preserving for DDIM and
+     * DPM++), the UNet's input at timestep t is {@code sqrt(ac_t) x0 + sqrt(1 - ac_t) eps}, so that is what we write.
+     */
+    private static final class Bootstrap {
+        private final long seed;
+        private final int channels;
+        private final TrainingSchedule schedule;
+
+        Bootstrap(long seed, int channels, TrainingSchedule schedule) {
+            this.seed = seed;
+            this.channels = channels;
+            this.schedule = schedule;
+        }
+
+        void apply(double timestep, int step, float[] input, int offset, RegionWindow win, int[] box, int region) {
+            double sigma = schedule.sigmaAt(timestep);
+            double ac = 1 / (sigma * sigma + 1);
+            float a = (float) Math.sqrt(ac), b = (float) Math.sqrt(1 - ac);
+            GaussianNoise colour = new GaussianNoise(seed * 31 + region);
+            GaussianNoise noise = new GaussianNoise(seed * 131 + region * 7L + step);
+            for (int c = 0; c < channels; c++) {
+                float clean = (float) (colour.nextGaussian() * 0.5);
+                for (int y = 0; y < win.height(); y++) {
+                    int gy = win.y() + y;
+                    for (int x = 0; x < win.width(); x++) {
+                        int gx = win.x() + x;
+                        boolean inside = gx >= box[0] && gx < box[0] + box[2] && gy >= box[1] && gy < box[1] + box[3];
+                        float n = (float) noise.nextGaussian();
+                        if (!inside) {
+                            input[offset + (c * win.height() + y) * win.width() + x] = a * clean + b * n;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A box in image pixels to latent pixels {x, y, w, h}, inside the latent canvas. */
+    static int[] latentBox(Box b, int f, int w, int h) {
+        int x0 = Math.max(0, Math.min(w - 1, b.x() / f));
+        int y0 = Math.max(0, Math.min(h - 1, b.y() / f));
+        int x1 = Math.max(x0 + 1, Math.min(w, ceilDiv(b.right(), f)));
+        int y1 = Math.max(y0 + 1, Math.min(h, ceilDiv(b.bottom(), f)));
+        return new int[]{x0, y0, x1 - x0, y1 - y0};
+    }
+
+    private static String join(String a, String b) {
+        if (a == null || a.isBlank()) {
+            return b == null ? "" : b;
+        }
+        return b == null || b.isBlank() ? a : a + ", " + b;
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int m) {
+        return ceilDiv(a, m) * m;
+    }
+
+    static RgbImage crop(RgbImage image, int width, int height) {
+        if (image.width() == width && image.height() == height) {
+            return image;
+        }
+        if (image.width() < width || image.height() < height) {
+            throw new ModelException("decoded image " + image.width() + "x" + image.height() + " is smaller than the "
+                    + "canvas " + width + "x" + height);
+        }
+        byte[] out = new byte[width * height * 3];
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(image.rgb(), y * image.width() * 3, out, y * width * 3, width * 3);
+        }
+        return new RgbImage(width, height, out);
+    }
+
+    static float[][] planes(RgbImage img) {
+        int n = img.width() * img.height();
+        float[][] p = new float[3][n];
+        byte[] rgb = img.rgb();
+        for (int i = 0; i < n; i++) {
+            p[0][i] = rgb[3 * i] & 0xff;
+            p[1][i] = rgb[3 * i + 1] & 0xff;
+            p[2][i] = rgb[3 * i + 2] & 0xff;
+        }
+        return p;
+    }
+
+    static RgbImage toImage(float[][] p, int width, int height) {
+        byte[] rgb = new byte[width * height * 3];
+        for (int i = 0; i < width * height; i++) {
+            for (int c = 0; c < 3; c++) {
+                rgb[3 * i + c] = (byte) Math.max(0, Math.min(255, Math.round(p[c][i])));
+            }
+        }
+        return new RgbImage(width, height, rgb);
+    }
+}
