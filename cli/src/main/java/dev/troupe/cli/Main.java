@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Properties;
 
 /** {@code troupe}: one request for a group scene in, one image of many deliberately drawn subjects out. */
@@ -22,6 +23,17 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The environment commands read settings from (TROUPE_*): the process's, or a test's. */
+    private final Map<String, String> environment;
+
+    Main(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
+
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
@@ -30,7 +42,11 @@ public final class Main implements Runnable {
 
     /** The command tree; {@link Cli#execute} adds the error handling. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return commandLine(System.getenv());
+    }
+
+    static CommandLine commandLine(Map<String, String> environment) {
+        return new CommandLine(new Main(environment));
     }
 
     @Override

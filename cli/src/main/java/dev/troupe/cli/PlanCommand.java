@@ -10,6 +10,8 @@ import dev.troupe.planner.Profile;
 import dev.troupe.planner.RequestException;
 import dev.troupe.scene.PlanJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,12 +26,19 @@ import java.util.concurrent.Callable;
 /** {@code troupe plan "<request>"}: prints the scene plan (JSON) for a group request. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = {"Turns a group request into a scene plan (JSON): a box, a prompt and attributes per subject.",
-                "Needs no model and no network.",
+                "With the rule planner (the default when no LLM is configured) it needs no model and no network;",
+                "--planner openai|ollama lets an LLM read the request and write the prompts (counts and proportions stay exact).",
                 "Example: troupe plan \"a multiracial female basketball team of 5 on an indoor court\" --seed 7"})
 public final class PlanCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
+
+    @Mixin
+    PlannerOptions planner = new PlannerOptions();
 
     @Parameters(index = "0", paramLabel = "REQUEST", description = "the group, in English, e.g. \"five nurses in an office, half of them men\"")
     String request;
@@ -69,7 +78,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PlanBuilder builder = PlanBuilder.standard();
+        PlanBuilder builder = planner.planBuilder(main.environment(), spec.commandLine().getErr());
         long chosenSeed = seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE);
         PlanOptions options = PlanOptions.seeded(chosenSeed).withCount(count).withProfile(profile)
                 .withLayout(layout).withMaxOverlap(maxOverlap);
