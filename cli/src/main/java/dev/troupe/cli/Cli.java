@@ -4,6 +4,7 @@ import dev.troupe.scene.UserInputException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.util.Map;
 
 /**
  * Plumbing shared by all troupe commands: errors become one line on stderr and an exit status
@@ -20,7 +21,12 @@ public final class Cli {
 
     /** Runs troupe with these arguments, printing to the given writers; returns the exit status. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine commandLine = configure(Main.commandLine(), out, err);
+        return execute(out, err, System.getenv(), args);
+    }
+
+    /** As {@link #execute(PrintWriter, PrintWriter, String...)}, reading settings from this environment. */
+    static int execute(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
+        CommandLine commandLine = configure(Main.commandLine(environment), out, err);
         int status;
         try {
             status = commandLine.execute(args);

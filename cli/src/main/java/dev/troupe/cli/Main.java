@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Properties;
 
 /** {@code troupe}: one request for a group scene in, one image of many deliberately drawn subjects out. */
@@ -27,11 +28,18 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The environment commands read settings from (TROUPE_*): the process's, or a test's. */
+    private final Map<String, String> environment;
+
+    Main(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
+
     public static void main(String[] args) {
-        // DJL brings SLF4J without a binding: its "no providers" notice is noise for a command-line user
-        if (System.getProperty("slf4j.internal.verbosity") == null) {
-            System.setProperty("slf4j.internal.verbosity", "ERROR");
-        }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(Cli.execute(out, err, args));
@@ -39,7 +47,11 @@ public final class Main implements Runnable {
 
     /** The command tree; {@link Cli#execute} adds the error handling. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return commandLine(System.getenv());
+    }
+
+    static CommandLine commandLine(Map<String, String> environment) {
+        return new CommandLine(new Main(environment));
     }
 
     @Override

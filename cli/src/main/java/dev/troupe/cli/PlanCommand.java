@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -16,12 +17,16 @@ import java.util.concurrent.Callable;
 /** {@code troupe plan "<request>"}: prints the scene plan (JSON) for a group request. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = {"Turns a group request into a scene plan (JSON): a box, a prompt and attributes per subject.",
-                "Needs no model and no network.",
+                "With the rule planner (the default when no LLM is configured) it needs no model and no network;",
+                "--planner openai|ollama lets an LLM read the request and write the prompts (counts and proportions stay exact).",
                 "Example: troupe plan \"a multiracial female basketball team of 5 on an indoor court\" --seed 7"})
 public final class PlanCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "REQUEST", description = "the group, in English, e.g. \"five nurses in an office, half of them men\"")
     String request;
@@ -37,7 +42,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PlanResult result = planning.plan(request);
+        PlanResult result = planning.plan(request, main.environment(), spec.commandLine().getErr());
         if (output != null) {
             PlanJson.write(result.plan(), output);
         }

@@ -7,14 +7,19 @@ import dev.troupe.planner.PlanOptions;
 import dev.troupe.planner.PlanResult;
 import dev.troupe.planner.Profile;
 import dev.troupe.planner.RequestException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 
 /** The planner's options, shared by {@code troupe plan} and {@code troupe run}. */
 final class PlanningOptions {
+
+    @Mixin
+    PlannerOptions planner = new PlannerOptions();
 
     @Option(names = "--seed", description = "seed for attributes, layout and noise (default: random, written into the plan)")
     Long seed;
@@ -43,9 +48,9 @@ final class PlanningOptions {
             description = "most two boxes may share, as a fraction of the smaller (default: ${DEFAULT-VALUE})")
     double maxOverlap;
 
-    /** Plans {@code request} with these options. */
-    PlanResult plan(String request) {
-        PlanBuilder builder = PlanBuilder.standard();
+    /** Plans {@code request} with these options, with the rule planner or the configured LLM. */
+    PlanResult plan(String request, Map<String, String> environment, PrintWriter err) {
+        PlanBuilder builder = planner.planBuilder(environment, err);
         long chosenSeed = seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE);
         PlanOptions options = PlanOptions.seeded(chosenSeed).withCount(count).withProfile(profile)
                 .withLayout(layout).withMaxOverlap(maxOverlap);

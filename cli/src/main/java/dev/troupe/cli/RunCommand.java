@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
@@ -21,6 +22,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "REQUEST", description = "the group, in English")
     String request;
@@ -38,7 +42,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SceneRendering.Outputs outputs = SceneRendering.Outputs.of(output);
-        PlanResult planned = planning.plan(request);
+        PlanResult planned = planning.plan(request, main.environment(), spec.commandLine().getErr());
         try (StableDiffusionModel model = StableDiffusionModel.load(rendering.model.resolve(planned.plan().model(), null),
                 rendering.model.sessions())) {
             SceneRendering.render(model, planned.plan(), rendering, outputs, spec.commandLine().getOut(),

@@ -13,7 +13,6 @@ import dev.troupe.scene.UserInputException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -42,10 +41,6 @@ final class SceneRendering {
     static RegionalRenderer.Result render(StableDiffusionModel model, ScenePlan plan, RenderOptions options,
                                           Outputs outputs, PrintWriter out, PrintWriter err) throws IOException {
         RegionalRenderer.Settings settings = options.settings(model);
-        Path parent = outputs.image().toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new UserInputException("the folder of " + outputs.image() + " does not exist; create it first");
-        }
         ProgressBar bar = new ProgressBar(err, options.quiet, plan.regions().size() + " subjects");
         RegionalRenderer.Result result = new RegionalRenderer(model).render(plan, settings, bar);
         bar.finish();

@@ -82,15 +82,20 @@ class CliTest {
     }
 
     @Test
-    void regionsAreNotedAndTheBackgroundIsDrawn() throws Exception {
+    void aPlanWithRegionsIsDrawnWithItsPlanAndBoxesOverlayBeside() throws Exception {
         Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
         Path plan = plan("embedded", """
                 [{"id": "s1", "box": {"x": 0, "y": 0, "w": 16, "h": 24}, "prompt": "red shirt", "negativePrompt": "",
-                  "seed": 1, "weight": 1.0, "attributes": {}, "loras": []}]""");
-        Run r = run("render", plan.toString(), "-o", dir.resolve("o.png").toString(), "--model", model.toString(),
+                  "seed": 1, "weight": 1.0, "attributes": {"top": "red"}, "loras": []}]""");
+        Path out = dir.resolve("o.png");
+        Run r = run("render", plan.toString(), "-o", out.toString(), "--model", model.toString(),
                 "--steps", "2", "--cfg", "1");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("regional rendering is not implemented yet").contains("1 regions ignored");
+        assertThat(r.out()).contains("1 subjects");
+        assertThat(dir.resolve("o.plan.json")).exists();
+        assertThat(ImageIO.read(dir.resolve("o.boxes.png").toFile()).getWidth()).isEqualTo(32);
+        assertThat(texts(out).get("parameters")).startsWith("a person in a red shirt BREAK red shirt\n")
+                .contains("Troupe mode: joint");
     }
 
     @Test

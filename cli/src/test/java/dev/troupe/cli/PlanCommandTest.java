@@ -25,10 +25,15 @@ class PlanCommandTest {
     record Run(int status, String out, String err) {
     }
 
+    /** The rule planner, whatever the developer's environment or config file says. */
     static Run troupe(String... args) {
+        return troupe(Map.of("TROUPE_PLANNER", "rules", "TROUPE_CONFIG", "/dev/null"), args);
+    }
+
+    static Run troupe(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = Cli.execute(new PrintWriter(out), new PrintWriter(err), args);
+        int status = Cli.execute(new PrintWriter(out), new PrintWriter(err), env, args);
         return new Run(status, out.toString(), err.toString());
     }
 

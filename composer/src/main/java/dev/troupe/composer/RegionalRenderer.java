@@ -79,7 +79,8 @@ public final class RegionalRenderer {
      * @param unetWork      latent pixels the UNet processed, all steps and batches together
      * @param naiveUnetWork what running every prompt over the whole canvas would have cost, same tiling
      */
-    public record Result(RgbImage image, long nanos, long sessionNanos, long unetWork, long naiveUnetWork) {
+    public record Result(RgbImage image, long nanos, long sessionNanos, long unetWork, long naiveUnetWork,
+                         int unetBatchesPerStep) {
     }
 
     private final StableDiffusionModel model;
@@ -94,7 +95,7 @@ public final class RegionalRenderer {
         Result r = s.mode() == Mode.JOINT || plan.regions().isEmpty()
                 ? joint(plan, s, progress) : composite(plan, s, progress);
         return new Result(r.image(), System.nanoTime() - start, model.clock().nanos() - sessionStart,
-                r.unetWork(), r.naiveUnetWork());
+                r.unetWork(), r.naiveUnetWork(), r.unetBatchesPerStep());
     }
 
     /** One UNet input shape: the windows that share it, run as one batch. */
@@ -145,8 +146,7 @@ public final class RegionalRenderer {
 
         // Windows, grouped by shape.
         Map<Long, Group> groups = new LinkedHashMap<>();
-        List<RegionWindow> tiles = CanvasTiles.cover(w, h, Math.min(nativeSize, Math.max(w, h)),
-                Math.max(multiple, nativeSize / 4));
+        List<RegionWindow> tiles = CanvasTiles.cover(w, h, nativeSize, nativeSize / 4);
         long canvasWork = 0;
         for (RegionWindow t : tiles) {
             group(groups, t).add(t, 0, null);
@@ -169,8 +169,8 @@ public final class RegionalRenderer {
         Scheduler scheduler = s.sampler().create(model.schedulerConfig());
         scheduler.setTimesteps(s.steps());
         float[] latents = new float[channels * h * w];
-        initialNoise(plan, latents, channels, h, w, f, scheduler.initNoiseSigma());
-        GaussianNoise stepNoise = new GaussianNoise(plan.seed() ^ 0x5DEECE66DL);
+        // the sampler's own noise continues the canvas's stream: a plan without regions is exactly a plain render
+        GaussianNoise stepNoise = initialNoise(plan, latents, channels, h, w, f, scheduler.initNoiseSigma());
         float[] scaled = new float[latents.length];
         float[] eps = new float[latents.length];
         PredictionFusion fusion = new PredictionFusion(channels, h, w);
@@ -248,7 +248,7 @@ public final class RegionalRenderer {
         }
         RgbImage image = TiledDecoder.decode(vae, latents, channels, h, w, nativeSize);
         long naive = (long) copies * positives.size() * canvasWork * s.steps();
-        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive);
+        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive, all.size());
     }
 
     /** The background's weight: 1 with no regions (it alone draws the canvas), else the configured weight. */
@@ -313,15 +313,16 @@ public final class RegionalRenderer {
                     ? LaplacianBlend.blend(canvas, top, mask, width, height, 5)
                     : LaplacianBlend.alpha(canvas, top, mask);
         }
-        return new Result(toImage(canvas, width, height), 0, 0, work, naive);
+        return new Result(toImage(canvas, width, height), 0, 0, work, naive, bg.unetBatchesPerStep());
     }
 
     /**
      * Initial noise: the canvas from the plan's seed, then each region's box overwritten with noise from the
-     * region's own seed.
+     * region's own seed. Returns the canvas's generator, positioned after what it drew.
      */
-    static void initialNoise(ScenePlan plan, float[] latents, int channels, int h, int w, int f, double sigma) {
-        new GaussianNoise(plan.seed()).fill(latents, sigma);
+    static GaussianNoise initialNoise(ScenePlan plan, float[] latents, int channels, int h, int w, int f, double sigma) {
+        GaussianNoise canvas = new GaussianNoise(plan.seed());
+        canvas.fill(latents, sigma);
         for (Region r : plan.regions()) {
             int[] b = latentBox(r.box(), f, w, h);
             float[] n = new float[channels * b[2] * b[3]];
@@ -332,6 +333,7 @@ public final class RegionalRenderer {
                 }
             }
         }
+        return canvas;
     }
 
     /**

@@ -20,16 +20,26 @@ import java.util.Map;
  * @param sceneId        the embedded scene the clause maps to ("court"), or null when no scene word matched
  * @param styleId        a known style ("watercolor"), or null
  * @param styleWords     the request's own style words ("in the style of klimt"), or null
+ * @param layoutHint     a layout name the request suggests ("rows"), or null; an explicit layout option wins
  */
 public record GroupSpec(String request, Integer count, String subjectHead, String subjectWords,
                         Map<String, String> fixed, Map<String, String> namedMixes,
                         Map<String, List<MixTerm>> explicitMixes, String sceneWords, String sceneId,
-                        String styleId, String styleWords) {
+                        String styleId, String styleWords, String layoutHint) {
 
     public GroupSpec {
         fixed = Map.copyOf(fixed);
         namedMixes = Map.copyOf(namedMixes);
         explicitMixes = Map.copyOf(explicitMixes);
+    }
+
+    /** A spec without a layout hint (the rule parser reads none). */
+    public GroupSpec(String request, Integer count, String subjectHead, String subjectWords,
+                     Map<String, String> fixed, Map<String, String> namedMixes,
+                     Map<String, List<MixTerm>> explicitMixes, String sceneWords, String sceneId,
+                     String styleId, String styleWords) {
+        this(request, count, subjectHead, subjectWords, fixed, namedMixes, explicitMixes, sceneWords, sceneId,
+                styleId, styleWords, null);
     }
 
     /** A one-line summary of what was understood, for error messages. */

@@ -145,6 +145,16 @@ public final class Lexicon {
         return maxRequestLength;
     }
 
+    /** The scenes a request can map to ("court", "field"...), in the data's order. */
+    public List<String> sceneIds() {
+        return List.copyOf(scenes.keySet());
+    }
+
+    /** The known styles ("watercolor", "photo"...), in the data's order. */
+    public List<String> styleIds() {
+        return List.copyOf(styles.keySet());
+    }
+
     /** The words that may fill a slot of {@code dimension}; a lone slot takes only unambiguous words. */
     List<List<String>> slotWords(String dimension, boolean alone) {
         Dimension d = dimensions.get(dimension);

@@ -12,18 +12,27 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Request in, {@link ScenePlan} out, with no network and no model: parse the request, apportion and
- * assign attributes, lay out the boxes, write the prompts. The same request, options and seed give
- * the same plan.
+ * Request in, {@link ScenePlan} out: understand the request, apportion and assign attributes, lay out
+ * the boxes, write the prompts. The understanding and the writing are pluggable (rules and templates,
+ * offline; or an LLM); the apportionment, sampling and layout are always this code's, so the
+ * proportions are exact whoever read the request. With the rule reader and templates the same
+ * request, options and seed give the same plan.
  */
 public final class PlanBuilder {
 
     private final Lexicon lexicon;
-    private final RequestParser parser;
+    private final RequestReader parser;
+    private final SubjectWriter subjectWriter;
 
+    /** The offline planner: rule parser and profile templates. */
     public PlanBuilder(Lexicon lexicon) {
+        this(lexicon, new RequestParser(lexicon), new TemplateSubjectWriter());
+    }
+
+    public PlanBuilder(Lexicon lexicon, RequestReader reader, SubjectWriter subjectWriter) {
         this.lexicon = lexicon;
-        this.parser = new RequestParser(lexicon);
+        this.parser = reader;
+        this.subjectWriter = subjectWriter;
     }
 
     public static PlanBuilder standard() {
@@ -55,11 +64,12 @@ public final class PlanBuilder {
         AttributeSampler.Assignment assignment =
                 AttributeSampler.assign(n, order, options.overrides(), mix(options.seed(), 0x7A11L));
 
-        Layout layout = options.layout() == null ? Layout.defaultFor(n) : Layout.named(options.layout());
+        Layout layout = options.layout() != null ? Layout.named(options.layout())
+                : spec.layoutHint() != null ? Layout.named(spec.layoutHint()) : Layout.defaultFor(n);
         Layout.Placement placement = layout.place(n, profile.canvas(), options.seed(), options.maxOverlap(), options.size());
 
         PromptWriter writer = new PromptWriter(profile, lexicon);
-        List<Region> regions = new ArrayList<>();
+        List<Map<String, String>> subjects = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Map<String, String> attributes = new LinkedHashMap<>();
             Map<String, String> assigned = new LinkedHashMap<>(assignment.subjects().get(i));
@@ -69,9 +79,18 @@ public final class PlanBuilder {
                     attributes.put(dim, assigned.get(dim));
                 }
             }
-            Box box = placement.boxes().get(i);
-            regions.add(new Region("s" + (i + 1), box, writer.subject(attributes, spec), writer.regionNegativePrompt(),
-                    mix(options.seed(), i + 1), 1.0, attributes, List.of()));
+            subjects.add(attributes);
+        }
+        SubjectWriter.Subjects written = subjectWriter.write(spec, subjects, placement, writer);
+        List<Box> boxes = written.boxes() != null ? written.boxes() : placement.boxes();
+        if (written.prompts().size() != n || boxes.size() != n) {
+            throw new IllegalStateException("the subject writer returned " + written.prompts().size() + " prompts and "
+                    + boxes.size() + " boxes for " + n + " subjects");
+        }
+        List<Region> regions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            regions.add(new Region("s" + (i + 1), boxes.get(i), written.prompts().get(i), writer.regionNegativePrompt(),
+                    mix(options.seed(), i + 1), 1.0, subjects.get(i), List.of()));
         }
         ScenePlan plan = new ScenePlan(ScenePlan.CURRENT_VERSION, request.strip(), placement.width(), placement.height(),
                 writer.background(spec), writer.negativePrompt(), options.seed(), profile.model(), profile.name(),

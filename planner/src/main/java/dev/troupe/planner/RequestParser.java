@@ -18,7 +18,7 @@ import java.util.Set;
  * come from {@link Lexicon}; words left over that it cannot place make the request an error that
  * shows what was understood.
  */
-public final class RequestParser {
+public final class RequestParser implements RequestReader {
 
     private static final Set<String> MIX_FILLER = Set.of("of", "them", "those", "these", "the", "are", "is", "have",
             "has", "wear", "wearing", "with", "in", "who", "should", "be", "being", "will", "whom", "group");
@@ -30,6 +30,7 @@ public final class RequestParser {
         this.lexicon = lexicon;
     }
 
+    @Override
     public GroupSpec parse(String request) {
         if (request == null || request.isBlank()) {
             throw new RequestException("the request is empty; describe the group, e.g. \"" + lexicon.example + "\"");

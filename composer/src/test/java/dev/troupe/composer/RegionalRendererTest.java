@@ -1,0 +1,142 @@
+package dev.troupe.composer;
+
+import dev.troupe.renderer.RenderRequest;
+import dev.troupe.renderer.RgbImage;
+import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.Text2ImagePipeline;
+import dev.troupe.renderer.fixtures.SdFixture;
+import dev.troupe.renderer.onnx.ExecutionProvider;
+import dev.troupe.renderer.onnx.SessionFactory;
+import dev.troupe.renderer.scheduler.Sampler;
+import dev.troupe.scene.Box;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Regional rendering on a tiny SD-format fixture model (random weights, the real input and output names). */
+class RegionalRendererTest {
+    @TempDir
+    static Path dir;
+    private static StableDiffusionModel model;
+
+    @BeforeAll
+    static void load() throws Exception {
+        model = StableDiffusionModel.load(SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard()),
+                new SessionFactory(ExecutionProvider.CPU, 1));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static RegionalRenderer.Settings settings(RegionalRenderer.Mode mode) {
+        return new RegionalRenderer.Settings(4, 3.0, Sampler.EULER_ANCESTRAL, mode, -1, 0.2, 0.5,
+                RegionalRenderer.Blend.LAPLACIAN);
+    }
+
+    private static ScenePlan plan(int width, int height, List<Region> regions) {
+        return new ScenePlan(1, null, width, height, "a red shirt", "blue", 42, "sd", "sd15", "row", regions);
+    }
+
+    private static Region region(int i, Box box, String prompt, long seed) {
+        return new Region("s" + i, box, prompt, "two", seed, 1.0, Map.of(), List.of());
+    }
+
+    /** n boxes of 32x64 side by side on a (32 n + 32) x 64 canvas. */
+    private static List<Region> row(int n) {
+        List<Region> regions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            regions.add(region(i + 1, new Box(16 + 32 * i, 0, 32, 64), i % 2 == 0 ? "red shirt" : "blue", 100 + i));
+        }
+        return regions;
+    }
+
+    @Test
+    void aPlanWithoutRegionsIsExactlyAPlainRender() {
+        RgbImage plain = new Text2ImagePipeline(model).render(new RenderRequest("a red shirt", "blue", 64, 64, 4, 3.0,
+                Sampler.EULER_ANCESTRAL, 42)).image();
+        RgbImage joint = new RegionalRenderer(model).render(plan(64, 64, List.of()),
+                settings(RegionalRenderer.Mode.JOINT), (p, s, n) -> { }).image();
+        assertThat(joint.rgb()).isEqualTo(plain.rgb());
+    }
+
+    @Test
+    void sameSizedRegionsShareOneBatchAndCostLessThanWholeCanvasPrompts() {
+        RegionalRenderer.Result r = new RegionalRenderer(model).render(plan(192, 64, row(5)),
+                settings(RegionalRenderer.Mode.JOINT), (p, s, n) -> { });
+        assertThat(r.image().width()).isEqualTo(192);
+        // the fixture's native size is 8 latent pixels: the background's tiles and the five crops are all 8x8,
+        // so every UNet evaluation of a step goes in one batch
+        assertThat(r.unetBatchesPerStep()).isEqualTo(1);
+        List<Region> mixed = new ArrayList<>(row(5));
+        mixed.set(4, region(5, new Box(96, 0, 96, 64), "blue", 7)); // a wider box: a crop of another shape
+        assertThat(new RegionalRenderer(model).render(plan(192, 64, mixed), settings(RegionalRenderer.Mode.JOINT),
+                (p, s, n) -> { }).unetBatchesPerStep()).isEqualTo(2);
+        assertThat(r.naiveUnetWork() / (double) r.unetWork()).isGreaterThan(2.0);
+    }
+
+    @Test
+    void sameInputsGiveTheSameImageAndAnotherPromptChangesIt() {
+        RegionalRenderer renderer = new RegionalRenderer(model);
+        ScenePlan plan = plan(192, 64, row(5));
+        RgbImage a = renderer.render(plan, settings(RegionalRenderer.Mode.JOINT), (p, s, n) -> { }).image();
+        RgbImage b = renderer.render(plan, settings(RegionalRenderer.Mode.JOINT), (p, s, n) -> { }).image();
+        assertThat(a.rgb()).isEqualTo(b.rgb());
+        List<Region> changed = new ArrayList<>(plan.regions());
+        changed.set(0, region(1, changed.get(0).box(), "a", 100));
+        RgbImage c = renderer.render(plan(192, 64, changed), settings(RegionalRenderer.Mode.JOINT), (p, s, n) -> { })
+                .image();
+        assertThat(c.rgb()).isNotEqualTo(a.rgb());
+    }
+
+    @Test
+    void aRegionsInitialNoiseComesFromItsOwnSeedAndOnlyCoversItsBox() {
+        int c = 4, h = 8, w = 24, f = 8;
+        List<Region> regions = row(5);
+        float[] first = new float[c * h * w];
+        float[] second = new float[c * h * w];
+        RegionalRenderer.initialNoise(plan(192, 64, regions), first, c, h, w, f, 1.0);
+        List<Region> reseeded = new ArrayList<>(regions);
+        reseeded.set(2, region(3, regions.get(2).box(), "red shirt", 999));
+        RegionalRenderer.initialNoise(plan(192, 64, reseeded), second, c, h, w, f, 1.0);
+        int[] box = RegionalRenderer.latentBox(regions.get(2).box(), f, w, h);
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int k = (ch * h + y) * w + x;
+                    boolean inside = x >= box[0] && x < box[0] + box[2] && y >= box[1] && y < box[1] + box[3];
+                    if (inside) {
+                        assertThat(second[k]).isNotEqualTo(first[k]);
+                    } else {
+                        assertThat(second[k]).isEqualTo(first[k]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void compositeModeDrawsTheCanvasWithEachSubjectBlendedIn() {
+        ScenePlan plan = plan(192, 64, row(5));
+        RegionalRenderer renderer = new RegionalRenderer(model);
+        RgbImage composite = renderer.render(plan, settings(RegionalRenderer.Mode.COMPOSITE), (p, s, n) -> { }).image();
+        RgbImage background = renderer.render(plan(192, 64, List.of()), settings(RegionalRenderer.Mode.JOINT),
+                (p, s, n) -> { }).image();
+        assertThat(composite.width()).isEqualTo(192);
+        assertThat(composite.height()).isEqualTo(64);
+        // far from every box the background is untouched; in a box's middle the subject replaced it
+        assertThat(composite.rgbAt(2, 32)).isEqualTo(background.rgbAt(2, 32));
+        assertThat(composite.rgbAt(32, 32)).isNotEqualTo(background.rgbAt(32, 32));
+    }
+}
