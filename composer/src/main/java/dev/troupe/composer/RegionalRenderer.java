@@ -6,6 +6,7 @@ import dev.troupe.composer.fusion.RegionWeights;
 import dev.troupe.composer.fusion.RegionWindow;
 import dev.troupe.composer.pixel.FeatherMask;
 import dev.troupe.composer.pixel.LaplacianBlend;
+import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.RenderRequest;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
@@ -13,6 +14,7 @@ import dev.troupe.renderer.Text2ImagePipeline;
 import dev.troupe.renderer.TextEncoder;
 import dev.troupe.renderer.UNet;
 import dev.troupe.renderer.VaeDecoder;
+import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.noise.GaussianNoise;
 import dev.troupe.renderer.scheduler.Scheduler;
@@ -21,6 +23,7 @@ import dev.troupe.scene.Box;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +47,11 @@ import java.util.Map;
  *
  * <p><b>Composite mode</b>: the background and each region are rendered on their own, then blended in pixels
  * (Laplacian pyramid over a feathered mask, or plain feathered alpha).
+ *
+ * <p><b>Per-region LoRAs</b> ({@link Region#loras()}, on top of the model's global ones): a region's crop runs
+ * through the UNet of its own LoRA set (from {@link LoraSessions}), and its prompts through that set's text encoder
+ * when the set has text-encoder weights; windows are grouped by shape and set. The background tiles use the model's
+ * own sessions, so a region's LoRA shapes that region's prediction only.
  */
 public final class RegionalRenderer {
 
@@ -84,24 +92,61 @@ public final class RegionalRenderer {
     }
 
     private final StableDiffusionModel model;
+    private final LoraSessions loras;
+    private final Path loraBase;
 
+    /** Plan LoRAs are resolved against the working folder and their sessions kept for one render only. */
     public RegionalRenderer(StableDiffusionModel model) {
+        this(model, null, Path.of(""));
+    }
+
+    /**
+     * @param loras    sessions for regions' LoRA sets, kept across renders (null: built per render when needed)
+     * @param loraBase the folder that relative LoRA paths in a plan are relative to (the plan file's folder)
+     */
+    public RegionalRenderer(StableDiffusionModel model, LoraSessions loras, Path loraBase) {
         this.model = model;
+        this.loras = loras;
+        this.loraBase = loraBase;
     }
 
     public Result render(ScenePlan plan, Settings s, Progress progress) {
         long start = System.nanoTime();
         long sessionStart = model.clock().nanos();
-        Result r = s.mode() == Mode.JOINT || plan.regions().isEmpty()
-                ? joint(plan, s, progress) : composite(plan, s, progress);
+        List<LoraSet> sets = new ArrayList<>();
+        for (Region r : plan.regions()) {
+            sets.add(LoraSet.fromRefs(r.loras(), loraBase));
+        }
+        boolean anyLora = sets.stream().anyMatch(set -> !set.isEmpty());
+        LoraSessions own = anyLora && loras == null ? new LoraSessions(model, LoraSessions.DEFAULT_BUDGET_BYTES) : null;
+        LoraSessions sessions = loras != null ? loras : own;
+        Result r;
+        try {
+            if (s.mode() == Mode.JOINT || plan.regions().isEmpty()) {
+                try (LoraSessions.Lease lease = anyLora ? sessions.lease(sets) : null) {
+                    List<LoraSessions.Variant> variants = new ArrayList<>();
+                    for (LoraSet set : sets) {
+                        variants.add(lease == null ? null : lease.get(set));
+                    }
+                    r = joint(plan, s, progress, variants);
+                }
+            } else {
+                r = composite(plan, s, progress, sets, sessions);
+            }
+        } finally {
+            if (own != null) {
+                own.close();
+            }
+        }
         return new Result(r.image(), System.nanoTime() - start, model.clock().nanos() - sessionStart,
                 r.unetWork(), r.naiveUnetWork(), r.unetBatchesPerStep());
     }
 
-    /** One UNet input shape: the windows that share it, run as one batch. */
+    /** One UNet input shape and session (LoRA set): the windows that share them, run as one batch. */
     private static final class Group {
         final int height;
         final int width;
+        final UNet unet;
         final List<RegionWindow> windows = new ArrayList<>();
         final List<Integer> prompts = new ArrayList<>();
         final List<Region> regions = new ArrayList<>(); // null for background tiles
@@ -110,9 +155,10 @@ public final class RegionalRenderer {
         float[] guided;
         UNet.Batch batch;
 
-        Group(int height, int width) {
+        Group(int height, int width, UNet unet) {
             this.height = height;
             this.width = width;
+            this.unet = unet;
         }
 
         void add(RegionWindow window, int prompt, Region region) {
@@ -122,7 +168,8 @@ public final class RegionalRenderer {
         }
     }
 
-    private Result joint(ScenePlan plan, Settings s, Progress progress) {
+    /** @param variants per region, its LoRA sessions (null: the model's own) */
+    private Result joint(ScenePlan plan, Settings s, Progress progress, List<LoraSessions.Variant> variants) {
         VaeDecoder vae = model.vaeDecoder();
         int f = vae.pixelFactor();
         int channels = vae.latentChannels();
@@ -144,12 +191,12 @@ public final class RegionalRenderer {
             negatives.add(join(plan.negativePrompt(), r.negativePrompt()));
         }
 
-        // Windows, grouped by shape.
-        Map<Long, Group> groups = new LinkedHashMap<>();
+        // Windows, grouped by shape and UNet session.
+        Map<GroupKey, Group> groups = new LinkedHashMap<>();
         List<RegionWindow> tiles = CanvasTiles.cover(w, h, nativeSize, nativeSize / 4);
         long canvasWork = 0;
         for (RegionWindow t : tiles) {
-            group(groups, t).add(t, 0, null);
+            group(groups, t, model.unet()).add(t, 0, null);
             canvasWork += t.area();
         }
         for (int i = 0; i < plan.regions().size(); i++) {
@@ -157,7 +204,8 @@ public final class RegionalRenderer {
             int[] box = latentBox(r.box(), f, w, h);
             int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 4);
             RegionWindow win = RegionWeights.window(box, margin, multiple, w, h, r.weight());
-            group(groups, win).add(win, i + 1, r);
+            LoraSessions.Variant variant = variants.get(i);
+            group(groups, win, variant == null ? model.unet() : variant.unet()).add(win, i + 1, r);
         }
 
         TextEncoder text = model.textEncoder();
@@ -165,6 +213,17 @@ public final class RegionalRenderer {
         int ctx = tokens * hidden;
         float[] uncond = guided ? text.encode(negatives) : null;
         float[] cond = text.encode(positives);
+        for (int i = 0; i < plan.regions().size(); i++) {
+            LoraSessions.Variant variant = variants.get(i);
+            if (variant != null && variant.hasOwnTextEncoder()) {
+                // the region's LoRA changes the text encoder: its prompts are encoded with the merged one
+                TextEncoder own = variant.textEncoder();
+                System.arraycopy(own.encode(List.of(positives.get(i + 1))), 0, cond, (i + 1) * ctx, ctx);
+                if (guided) {
+                    System.arraycopy(own.encode(List.of(negatives.get(i + 1))), 0, uncond, (i + 1) * ctx, ctx);
+                }
+            }
+        }
 
         Scheduler scheduler = s.sampler().create(model.schedulerConfig());
         scheduler.setTimesteps(s.steps());
@@ -187,7 +246,7 @@ public final class RegionalRenderer {
                 g.input = new float[copies * k * crop];
                 g.output = new float[copies * k * crop];
                 g.guided = guided ? new float[k * crop] : g.output;
-                g.batch = model.unet().batch(copies * k, channels, g.height, g.width, tokens, hidden);
+                g.batch = g.unet.batch(copies * k, channels, g.height, g.width, tokens, hidden);
                 float[] context = new float[copies * k * ctx];
                 for (int j = 0; j < k; j++) {
                     int p = g.prompts.get(j);
@@ -256,23 +315,28 @@ public final class RegionalRenderer {
         return plan.regions().isEmpty() ? 1.0 : Math.max(1e-3, s.backgroundWeight());
     }
 
-    private static Group group(Map<Long, Group> groups, RegionWindow win) {
-        return groups.computeIfAbsent(((long) win.height() << 32) | win.width(),
-                k -> new Group(win.height(), win.width()));
+    /** Windows of one shape that run through one session; sessions compare by identity. */
+    private record GroupKey(int height, int width, UNet unet) {
     }
 
-    private Result composite(ScenePlan plan, Settings s, Progress progress) {
+    private static Group group(Map<GroupKey, Group> groups, RegionWindow win, UNet unet) {
+        return groups.computeIfAbsent(new GroupKey(win.height(), win.width(), unet),
+                k -> new Group(win.height(), win.width(), unet));
+    }
+
+    private Result composite(ScenePlan plan, Settings s, Progress progress, List<LoraSet> sets,
+                             LoraSessions sessions) {
         ScenePlan backgroundOnly = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(),
                 plan.background(), plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(),
                 List.of());
-        Result bg = joint(backgroundOnly, s, (phase, step, steps) -> progress.update("background", step, steps));
+        Result bg = joint(backgroundOnly, s, (phase, step, steps) -> progress.update("background", step, steps),
+                List.of());
         int width = plan.width(), height = plan.height();
         float[][] canvas = planes(bg.image());
         long work = bg.unetWork();
         long naive = bg.naiveUnetWork() * (plan.regions().size() + 1);
         int f = model.vaeDecoder().pixelFactor();
         int multiple = model.unetDownsampling();
-        Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
         for (int i = 0; i < plan.regions().size(); i++) {
             Region r = plan.regions().get(i);
             int[] box = latentBox(r.box(), f, ceilDiv(width, f), ceilDiv(height, f));
@@ -280,10 +344,17 @@ public final class RegionalRenderer {
             RegionWindow win = RegionWeights.window(box, margin, multiple, roundUp(ceilDiv(width, f), multiple),
                     roundUp(ceilDiv(height, f), multiple), 1.0);
             int label = i + 1;
-            RgbImage part = pipeline.render(new RenderRequest(r.prompt(), join(plan.negativePrompt(),
-                            r.negativePrompt()), win.width() * f, win.height() * f, s.steps(), s.guidance(),
-                            s.sampler(), r.seed()),
-                    (step, steps) -> progress.update("subject " + label, step, steps)).image();
+            RgbImage part;
+            // one region's LoRA sessions at a time: composite mode never needs two sets resident
+            try (LoraSessions.Lease lease = sets.get(i).isEmpty() ? null : sessions.lease(List.of(sets.get(i)))) {
+                Text2ImagePipeline pipeline = lease == null ? new Text2ImagePipeline(model)
+                        : new Text2ImagePipeline(model, lease.get(sets.get(i)).unet(),
+                                lease.get(sets.get(i)).textEncoder());
+                part = pipeline.render(new RenderRequest(r.prompt(), join(plan.negativePrompt(),
+                                r.negativePrompt()), win.width() * f, win.height() * f, s.steps(), s.guidance(),
+                                s.sampler(), r.seed()),
+                        (step, steps) -> progress.update("subject " + label, step, steps)).image();
+            }
             work += (long) (s.guidance() > 1 ? 2 : 1) * win.area() * s.steps();
             float[][] top = new float[3][width * height];
             for (int c = 0; c < 3; c++) {

@@ -2,6 +2,10 @@ package dev.troupe.renderer;
 
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.renderer.lora.BaseModelWeights;
+import dev.troupe.renderer.lora.LoraReport;
+import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.lora.MergedLoras;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.model.SchedulerConfig;
@@ -35,10 +39,17 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final VaeDecoder vaeDecoder;
     private final int unetDownsampling;
     private final int unetSampleSize;
+    private final BaseModelWeights baseWeights;
+    private final LoraSet loras;
+    private final MergedLoras merged;
     private String hash;
 
     private StableDiffusionModel(ModelDirectory directory, SessionFactory sessions, RunClock clock,
-                                 TextEncoder textEncoder, UNet unet, VaeDecoder vaeDecoder) {
+                                 TextEncoder textEncoder, UNet unet, VaeDecoder vaeDecoder,
+                                 BaseModelWeights baseWeights, LoraSet loras, MergedLoras merged) {
+        this.baseWeights = baseWeights;
+        this.loras = loras;
+        this.merged = merged;
         this.directory = directory;
         this.sessions = sessions;
         this.clock = clock;
@@ -70,6 +81,30 @@ public final class StableDiffusionModel implements AutoCloseable {
     }
 
     /**
+     * Loads the model with {@code loras} merged into its UNet (and text encoder, when the set has text-encoder
+     * keys): the LoRAs apply to everything drawn with it, at no cost per step.
+     *
+     * @throws dev.troupe.renderer.lora.LoraException for a bad LoRA file or one that does not fit the model
+     */
+    public static StableDiffusionModel load(Path folder, SessionFactory sessions, LoraSet loras) {
+        if (loras.isEmpty()) {
+            return load(folder, sessions);
+        }
+        ModelDirectory directory = ModelDirectory.open(folder);
+        BaseModelWeights base = new BaseModelWeights(directory.unetModel(), directory.textEncoderModel());
+        MergedLoras merged = base.merge(loras.canonical());
+        try {
+            return load(directory, sessions, base, loras.canonical(), merged,
+                    (file, clock) -> UNet.open(sessions, file, clock, merged.unet()),
+                    (file, tokenizer, length, clock) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
+                            merged.textEncoder()));
+        } catch (RuntimeException e) {
+            merged.close();
+            throw e;
+        }
+    }
+
+    /**
      * @param textEncoderOptions applied to the text encoder's session options (e.g. LoRA weight overrides)
      * @param unetOptions        applied to the UNet's session options
      */
@@ -77,15 +112,32 @@ public final class StableDiffusionModel implements AutoCloseable {
                                             Consumer<OrtSession.SessionOptions> textEncoderOptions,
                                             Consumer<OrtSession.SessionOptions> unetOptions) {
         ModelDirectory directory = ModelDirectory.open(folder);
+        return load(directory, sessions, new BaseModelWeights(directory.unetModel(), directory.textEncoderModel()),
+                new LoraSet(List.of()), null,
+                (file, clock) -> UNet.open(sessions, file, clock, unetOptions),
+                (file, tokenizer, length, clock) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
+                        textEncoderOptions));
+    }
+
+    private interface UNetOpener {
+        UNet open(Path file, RunClock clock);
+    }
+
+    private interface TextEncoderOpener {
+        TextEncoder open(Path file, Path tokenizer, int length, RunClock clock);
+    }
+
+    private static StableDiffusionModel load(ModelDirectory directory, SessionFactory sessions, BaseModelWeights base,
+                                             LoraSet loras, MergedLoras merged, UNetOpener unetOpener,
+                                             TextEncoderOpener textOpener) {
         RunClock clock = new RunClock();
         JsonNode textConfig = directory.optionalConfig("text_encoder/config.json");
         int defaultLength = textConfig.path("max_position_embeddings").asInt(77);
         TextEncoder text = null;
         UNet unet = null;
         try {
-            text = TextEncoder.open(sessions, directory.textEncoderModel(), directory.tokenizerFolder(), defaultLength,
-                    clock, textEncoderOptions);
-            unet = UNet.open(sessions, directory.unetModel(), clock, unetOptions);
+            text = textOpener.open(directory.textEncoderModel(), directory.tokenizerFolder(), defaultLength, clock);
+            unet = unetOpener.open(directory.unetModel(), clock);
             VaeDecoder vae = VaeDecoder.open(sessions, directory.vaeDecoderModel(), directory.vaeConfig(), clock);
             try {
                 checkGeometry(directory, text, unet, vae);
@@ -93,7 +145,7 @@ public final class StableDiffusionModel implements AutoCloseable {
                 vae.close();
                 throw e;
             }
-            return new StableDiffusionModel(directory, sessions, clock, text, unet, vae);
+            return new StableDiffusionModel(directory, sessions, clock, text, unet, vae, base, loras, merged);
         } catch (RuntimeException e) {
             if (unet != null) {
                 unet.close();
@@ -187,10 +239,28 @@ public final class StableDiffusionModel implements AutoCloseable {
         return vaeDecoder;
     }
 
+    /** The LoRAs merged into this model's sessions (canonical form; empty for the plain model). */
+    public LoraSet loras() {
+        return loras;
+    }
+
+    /** What each global LoRA matched; empty without LoRAs. */
+    public List<LoraReport> loraReports() {
+        return merged == null ? List.of() : merged.reports();
+    }
+
+    /** The unmerged weights, for building sessions with other LoRA sets (see {@link LoraSessions}). */
+    public BaseModelWeights baseWeights() {
+        return baseWeights;
+    }
+
     @Override
     public void close() {
         vaeDecoder.close();
         unet.close();
         textEncoder.close();
+        if (merged != null) {
+            merged.close(); // after the sessions that read its tensors
+        }
     }
 }

@@ -16,9 +16,18 @@ public final class Text2ImagePipeline {
     }
 
     private final StableDiffusionModel model;
+    private final UNet unet;
+    private final TextEncoder textEncoder;
 
     public Text2ImagePipeline(StableDiffusionModel model) {
+        this(model, model.unet(), model.textEncoder());
+    }
+
+    /** Draws with other sessions of the same model, e.g. a {@link LoraSessions.Variant}'s. */
+    public Text2ImagePipeline(StableDiffusionModel model, UNet unet, TextEncoder textEncoder) {
         this.model = model;
+        this.unet = unet;
+        this.textEncoder = textEncoder;
     }
 
     public RenderResult render(RenderRequest request) {
@@ -47,7 +56,7 @@ public final class Text2ImagePipeline {
         boolean guided = request.guidance() > 1;
         int batch = guided ? 2 : 1;
 
-        TextEncoder text = model.textEncoder();
+        TextEncoder text = textEncoder;
         float[] context = text.encode(guided ? List.of(request.negativePrompt(), request.prompt())
                 : List.of(request.prompt()));
 
@@ -61,14 +70,14 @@ public final class Text2ImagePipeline {
         float[] guidedPrediction = guided ? new float[latentSize] : prediction;
         float scale = (float) request.guidance();
 
-        try (UNet.Batch unet = model.unet().batch(batch, channels, h, w, text.length(), text.hiddenSize())) {
-            unet.setEncoderHiddenStates(context);
+        try (UNet.Batch denoiser = unet.batch(batch, channels, h, w, text.length(), text.hiddenSize())) {
+            denoiser.setEncoderHiddenStates(context);
             for (int i = 0; i < request.steps(); i++) {
                 scheduler.scaleModelInput(latents, i, modelInput);
                 if (guided) {
                     System.arraycopy(modelInput, 0, modelInput, latentSize, latentSize);
                 }
-                unet.predict(modelInput, scheduler.timestep(i), prediction);
+                denoiser.predict(modelInput, scheduler.timestep(i), prediction);
                 if (guided) {
                     // eps = u + g (c - u): the negative prompt's prediction u is first in the batch
                     for (int k = 0; k < latentSize; k++) {

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.troupe.renderer.lora.MergedWeights;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.onnx.RunClock;
 import dev.troupe.renderer.onnx.SessionFactory;
@@ -53,7 +54,17 @@ public final class TextEncoder implements AutoCloseable {
      */
     public static TextEncoder open(SessionFactory sessions, Path modelFile, Path tokenizerFolder, int defaultLength,
                                    RunClock clock, Consumer<OrtSession.SessionOptions> customiser) {
-        OrtSession session = sessions.open(modelFile, customiser);
+        return wrap(sessions, sessions.open(modelFile, customiser), modelFile, tokenizerFolder, defaultLength, clock);
+    }
+
+    /** The text encoder with LoRA-merged weights; {@code merged} must stay open while this encoder is open. */
+    public static TextEncoder open(SessionFactory sessions, Path modelFile, Path tokenizerFolder, int defaultLength,
+                                   RunClock clock, MergedWeights merged) {
+        return wrap(sessions, sessions.open(modelFile, merged), modelFile, tokenizerFolder, defaultLength, clock);
+    }
+
+    private static TextEncoder wrap(SessionFactory sessions, OrtSession session, Path modelFile, Path tokenizerFolder,
+                                    int defaultLength, RunClock clock) {
         try {
             String file = modelFile.toString();
             TensorInfo ids = Tensors.input(session, "input_ids", file);

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.platform.Fp16Conversions;
+import dev.troupe.renderer.lora.MergedWeights;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.onnx.FloatTensorBuffer;
 import dev.troupe.renderer.onnx.RunClock;
@@ -78,7 +79,15 @@ public final class UNet implements AutoCloseable {
 
     public static UNet open(SessionFactory sessions, Path modelFile, RunClock clock,
                             Consumer<OrtSession.SessionOptions> customiser) {
-        OrtSession session = sessions.open(modelFile, customiser);
+        return wrap(sessions, sessions.open(modelFile, customiser), modelFile, clock);
+    }
+
+    /** The UNet with LoRA-merged weights; {@code merged} must stay open while this UNet is open. */
+    public static UNet open(SessionFactory sessions, Path modelFile, RunClock clock, MergedWeights merged) {
+        return wrap(sessions, sessions.open(modelFile, merged), modelFile, clock);
+    }
+
+    private static UNet wrap(SessionFactory sessions, OrtSession session, Path modelFile, RunClock clock) {
         try {
             return new UNet(sessions.environment(), session, clock, modelFile.toString());
         } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import dev.troupe.scene.LoraRef;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The LoRAs applied together to one render (the whole image or one region): files with their multipliers. Equal
@@ -43,5 +45,57 @@ public record LoraSet(List<Entry> entries) {
 
     public boolean isEmpty() {
         return entries.isEmpty();
+    }
+
+    /** This set's entries followed by {@code other}'s (a region's LoRAs on top of the global ones). */
+    public LoraSet plus(LoraSet other) {
+        List<Entry> all = new ArrayList<>(entries);
+        all.addAll(other.entries);
+        return new LoraSet(all);
+    }
+
+    /**
+     * The same merge in one canonical form, so that equal merges get equal cache keys: absolute normalised paths,
+     * one entry per file (multipliers of repeated files add up, as their deltas do), zero multipliers dropped,
+     * sorted by path.
+     */
+    public LoraSet canonical() {
+        Map<Path, Double> byFile = new TreeMap<>();
+        for (Entry e : entries) {
+            byFile.merge(e.file().toAbsolutePath().normalize(), e.multiplier(), Double::sum);
+        }
+        List<Entry> out = new ArrayList<>();
+        byFile.forEach((file, m) -> {
+            if (m != 0) {
+                out.add(new Entry(file, m));
+            }
+        });
+        return new LoraSet(out);
+    }
+
+    /** Whether any file of the set has text-encoder keys ({@code lora_te_*}, {@code text_encoder.*}). */
+    public boolean hasTextEncoderKeys() {
+        for (Entry e : entries) {
+            try (LoraFile file = LoraFile.open(e.file())) {
+                for (LoraFile.Module m : file.modules()) {
+                    if (m.component() == LoraFile.Component.TEXT_ENCODER) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** {@code name:multiplier, ...} for messages and reports. */
+    public String describe() {
+        if (entries.isEmpty()) {
+            return "(no LoRA)";
+        }
+        List<String> parts = new ArrayList<>();
+        for (Entry e : entries) {
+            parts.add(e.file().getFileName() + ":" + e.multiplier());
+        }
+        return String.join(" + ", parts);
     }
 }

@@ -3,6 +3,7 @@ package dev.troupe.renderer.onnx;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.troupe.renderer.lora.MergedWeights;
 import dev.troupe.renderer.model.ModelException;
 
 import java.nio.file.Path;
@@ -55,6 +56,19 @@ public final class SessionFactory {
      *                   open for as long as the session lives.
      */
     public OrtSession open(Path modelFile, Consumer<OrtSession.SessionOptions> customiser) {
+        return open(modelFile, customiser, null);
+    }
+
+    /**
+     * Creates a session for {@code modelFile} with LoRA-merged weights in place of the model's own (see
+     * {@link MergedWeights#createSession}); {@code merged} must stay open while the session lives. Null or empty
+     * weights give the plain model.
+     */
+    public OrtSession open(Path modelFile, MergedWeights merged) {
+        return open(modelFile, options -> { }, merged);
+    }
+
+    private OrtSession open(Path modelFile, Consumer<OrtSession.SessionOptions> customiser, MergedWeights merged) {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(1);
@@ -64,7 +78,8 @@ public final class SessionFactory {
                 addCuda(options);
             }
             customiser.accept(options);
-            return environment.createSession(modelFile.toString(), options);
+            return merged == null || merged.isEmpty() ? environment.createSession(modelFile.toString(), options)
+                    : merged.createSession(environment, modelFile, options);
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime cannot load " + modelFile + ": " + e.getMessage()
                     + "\nCheck that the file is a complete ONNX model (and its external data file sits beside it).", e);

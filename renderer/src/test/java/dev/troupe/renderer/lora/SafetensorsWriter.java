@@ -14,14 +14,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Test-only safetensors writer: tensors in insertion order, F32 / F16 / BF16, optional metadata. */
-final class SafetensorsWriter {
+public final class SafetensorsWriter {
     private record Entry(String dtype, long[] shape, byte[] bytes) {
     }
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
-    SafetensorsWriter f32(String name, long[] shape, float[] values) {
+    public SafetensorsWriter f32(String name, long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             b.putFloat(v);
@@ -30,7 +30,7 @@ final class SafetensorsWriter {
         return this;
     }
 
-    SafetensorsWriter f16(String name, long[] shape, float[] values) {
+    public SafetensorsWriter f16(String name, long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             b.putShort(Float16.fromFloat(v));
@@ -39,7 +39,7 @@ final class SafetensorsWriter {
         return this;
     }
 
-    SafetensorsWriter bf16(String name, long[] shape, float[] values) {
+    public SafetensorsWriter bf16(String name, long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             b.putShort(Float16.floatToBf16(v));
@@ -48,7 +48,7 @@ final class SafetensorsWriter {
         return this;
     }
 
-    SafetensorsWriter meta(String key, String value) {
+    public SafetensorsWriter meta(String key, String value) {
         metadata.put(key, value);
         return this;
     }
@@ -92,7 +92,7 @@ final class SafetensorsWriter {
         return b.array();
     }
 
-    Path write(Path file) throws IOException {
+    public Path write(Path file) throws IOException {
         Files.write(file, toBytes());
         return file;
     }
