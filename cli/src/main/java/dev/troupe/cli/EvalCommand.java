@@ -110,7 +110,7 @@ public final class EvalCommand implements Callable<Integer> {
             print(out, "images", EvaluationReport.sum(reports));
         }
         if (figures > 0 || scenes > 0) {
-            try (StableDiffusionModel model = StableDiffusionModel.load(modelDir, rendering.model.sessions())) {
+            try (StableDiffusionModel model = rendering.load(modelDir)) {
                 if (figures > 0) {
                     figures(model, evaluator, out);
                 }

@@ -42,9 +42,10 @@ public final class RenderCommand implements Callable<Integer> {
             plan = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
                     plan.negativePrompt(), seed, plan.model(), plan.profile(), plan.layout(), plan.regions());
         }
-        try (StableDiffusionModel model = StableDiffusionModel.load(rendering.model.resolve(plan.model(), planFile),
-                rendering.model.sessions())) {
-            SceneRendering.render(model, plan, rendering, outputs, spec.commandLine().getOut(),
+        plan = rendering.withRegionLoras(plan);
+        Path planFolder = planFile.toAbsolutePath().getParent();
+        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), planFile))) {
+            SceneRendering.render(model, plan, rendering, planFolder, outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return ExitCodes.OK;

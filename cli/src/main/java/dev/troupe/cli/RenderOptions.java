@@ -2,12 +2,20 @@ package dev.troupe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.scheduler.Sampler;
+import dev.troupe.scene.LoraRef;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
 import dev.troupe.scene.UserInputException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -54,6 +62,94 @@ final class RenderOptions {
 
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
+
+    @Option(names = "--lora", paramLabel = "FILE[:WEIGHT]",
+            description = "a LoRA (.safetensors, kohya or diffusers/PEFT) for the whole image, merged into the model; "
+                    + "repeatable; WEIGHT defaults to 1")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--region-lora", paramLabel = "N=FILE[:WEIGHT]",
+            description = "a LoRA for region N only (1 = the first subject), added to the plan's; repeatable")
+    List<String> regionLoras = new ArrayList<>();
+
+    @Option(names = "--lora-memory", paramLabel = "MIB", defaultValue = "4096",
+            description = "memory for the sessions of per-region LoRA sets; least recently used sets are dropped "
+                    + "beyond it (default: ${DEFAULT-VALUE})")
+    long loraMemoryMib;
+
+    @Option(names = {"-v", "--verbose"}, description = "report what each LoRA matched and the LoRA sessions resident")
+    boolean verbose;
+
+    /** The global {@code --lora} set. */
+    LoraSet globalLoras() {
+        List<LoraSet.Entry> entries = new ArrayList<>();
+        for (String spec : loras) {
+            entries.add(parseLora("--lora", spec));
+        }
+        return new LoraSet(entries);
+    }
+
+    /** Loads the model with the global LoRAs merged in. */
+    StableDiffusionModel load(Path folder) {
+        return StableDiffusionModel.load(folder, model.sessions(), globalLoras());
+    }
+
+    /** The LoRA sessions cache for per-region sets, under {@code --lora-memory}. */
+    LoraSessions loraSessions(StableDiffusionModel loaded) {
+        if (loraMemoryMib < 0) {
+            throw new UserInputException("--lora-memory must be >= 0 MiB, not " + loraMemoryMib);
+        }
+        return new LoraSessions(loaded, loraMemoryMib << 20);
+    }
+
+    /** The plan with each {@code --region-lora} added to its region (as an absolute path). */
+    ScenePlan withRegionLoras(ScenePlan plan) {
+        if (regionLoras.isEmpty()) {
+            return plan;
+        }
+        List<Region> regions = new ArrayList<>(plan.regions());
+        for (String spec : regionLoras) {
+            int eq = spec.indexOf('=');
+            int index;
+            try {
+                index = eq < 0 ? -1 : Integer.parseInt(spec.substring(0, eq).strip());
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 1 || index > regions.size()) {
+                throw new UserInputException("--region-lora '" + spec + "': expected N=FILE[:WEIGHT] with N between 1 "
+                        + "and " + regions.size() + " (the plan's regions), e.g. --region-lora 2=striped.safetensors:0.8");
+            }
+            LoraSet.Entry entry = parseLora("--region-lora", spec.substring(eq + 1));
+            Region r = regions.get(index - 1);
+            List<LoraRef> refs = new ArrayList<>(r.loras());
+            refs.add(new LoraRef(entry.file().toAbsolutePath().toString(), entry.multiplier()));
+            regions.set(index - 1, new Region(r.id(), r.box(), r.prompt(), r.negativePrompt(), r.seed(), r.weight(),
+                    r.attributes(), refs));
+        }
+        return new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
+                plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(), regions);
+    }
+
+    /** {@code FILE[:WEIGHT]}: the weight is what follows the last colon when it is a number. */
+    static LoraSet.Entry parseLora(String option, String spec) {
+        String file = spec;
+        double weight = 1.0;
+        int colon = spec.lastIndexOf(':');
+        if (colon >= 0) {
+            try {
+                weight = Double.parseDouble(spec.substring(colon + 1).strip());
+                file = spec.substring(0, colon);
+            } catch (NumberFormatException e) {
+                // no weight: the colon belongs to the path
+            }
+        }
+        if (file.isBlank() || !Double.isFinite(weight)) {
+            throw new UserInputException(option + " '" + spec + "': expected FILE[:WEIGHT], e.g. "
+                    + "models/loras/striped-tops.safetensors:0.8");
+        }
+        return new LoraSet.Entry(Path.of(file), weight);
+    }
 
     RegionalRenderer.Settings settings(StableDiffusionModel loaded) {
         JsonNode defaults = loaded.directory().modelIndex().path("troupe_defaults");

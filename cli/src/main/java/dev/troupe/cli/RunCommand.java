@@ -2,6 +2,7 @@ package dev.troupe.cli;
 
 import dev.troupe.planner.PlanResult;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.scene.ScenePlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,9 +44,9 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SceneRendering.Outputs outputs = SceneRendering.Outputs.of(output);
         PlanResult planned = planning.plan(request, main.environment(), spec.commandLine().getErr());
-        try (StableDiffusionModel model = StableDiffusionModel.load(rendering.model.resolve(planned.plan().model(), null),
-                rendering.model.sessions())) {
-            SceneRendering.render(model, planned.plan(), rendering, outputs, spec.commandLine().getOut(),
+        ScenePlan plan = rendering.withRegionLoras(planned.plan());
+        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), null))) {
+            SceneRendering.render(model, plan, rendering, Path.of(""), outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return ExitCodes.OK;

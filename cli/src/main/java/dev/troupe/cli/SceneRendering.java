@@ -5,7 +5,9 @@ import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.composer.overlay.BoxesOverlay;
 import dev.troupe.composer.png.GenerationParameters;
 import dev.troupe.composer.png.PngWriter;
+import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
@@ -38,12 +40,30 @@ final class SceneRendering {
         }
     }
 
+    /**
+     * @param loraBase the folder that relative LoRA paths in the plan are relative to (the plan file's folder)
+     */
     static RegionalRenderer.Result render(StableDiffusionModel model, ScenePlan plan, RenderOptions options,
-                                          Outputs outputs, PrintWriter out, PrintWriter err) throws IOException {
+                                          Path loraBase, Outputs outputs, PrintWriter out, PrintWriter err)
+            throws IOException {
         RegionalRenderer.Settings settings = options.settings(model);
-        ProgressBar bar = new ProgressBar(err, options.quiet, plan.regions().size() + " subjects");
-        RegionalRenderer.Result result = new RegionalRenderer(model).render(plan, settings, bar);
-        bar.finish();
+        RegionalRenderer.Result result;
+        try (LoraSessions loras = options.loraSessions(model)) {
+            ProgressBar bar = new ProgressBar(err, options.quiet, plan.regions().size() + " subjects");
+            result = new RegionalRenderer(model, loras, loraBase).render(plan, settings, bar);
+            bar.finish();
+            if (options.verbose) {
+                for (LoraReport report : model.loraReports()) {
+                    err.println(describe("global", report));
+                }
+                for (LoraSessions.Variant v : loras.resident()) {
+                    for (LoraReport report : v.reports()) {
+                        err.println(describe(v.loras().describe(), report));
+                    }
+                }
+                err.println(loras.describe());
+            }
+        }
         String planJson = PlanJson.write(plan);
         String parameters = parameters(model, plan, settings);
         PngWriter.write(outputs.image(), result.image(), planJson, parameters);
@@ -57,6 +77,13 @@ final class SceneRendering {
         return result;
     }
 
+    private static String describe(String set, LoraReport report) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "LoRA %s [%s]: %d modules merged, %d keys "
+                + "unmatched", report.file(), set, report.matchedModules(), report.unmatchedKeys().size()));
+        report.unmatchedKeys().stream().limit(5).forEach(k -> line.append("\n  unmatched: ").append(k));
+        return line.toString();
+    }
+
     /** A1111's parameters text; the prompts are joined with BREAK, as Regional Prompter writes them. */
     static String parameters(StableDiffusionModel model, ScenePlan plan, RegionalRenderer.Settings s) {
         String prompt = plan.background()
@@ -65,6 +92,7 @@ final class SceneRendering {
                 s.guidance(), plan.seed(), plan.width(), plan.height(), model.hash(), model.directory().name()).toA1111();
         return a1111 + String.format(Locale.ROOT, ", Troupe mode: %s, Region margin: %s, Background weight: %s, "
                         + "Bootstrap: %s", s.mode().name().toLowerCase(Locale.ROOT),
-                s.margin() < 0 ? "auto" : Integer.toString(s.margin()), s.backgroundWeight(), s.bootstrapFraction());
+                s.margin() < 0 ? "auto" : Integer.toString(s.margin()), s.backgroundWeight(), s.bootstrapFraction())
+                + (model.loras().isEmpty() ? "" : ", Troupe LoRAs: " + model.loras().describe());
     }
 }

@@ -1,0 +1,157 @@
+package dev.troupe.cli;
+
+import dev.troupe.renderer.fixtures.SdFixture;
+import dev.troupe.renderer.lora.SafetensorsWriter;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code --lora}, {@code --region-lora} and plan LoRAs through the CLI, on a fixture model with generated LoRAs. */
+class CliLoraTest {
+    @TempDir
+    Path dir;
+    private Path model;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Cli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void fixture() throws Exception {
+        model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Files.createDirectories(dir.resolve("loras"));
+        new SafetensorsWriter()
+                .f32("lora_unet_conv_in.lora_down.weight", new long[] {2, 4, 3, 3}, ramp(72))
+                .f32("lora_unet_conv_in.lora_up.weight", new long[] {4, 2, 1, 1}, ramp(8))
+                .write(dir.resolve("loras/good.safetensors"));
+    }
+
+    private static float[] ramp(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) Math.sin(i * 0.7);
+        }
+        return v;
+    }
+
+    /** 64x32, two regions; region 1 carries {@code loras} (JSON). */
+    private Path plan(String loras) throws Exception {
+        Path plan = dir.resolve("plan.json");
+        Files.writeString(plan, """
+                {"version": 1, "request": "two people", "width": 64, "height": 32,
+                 "background": "a park", "negativePrompt": "blue hat", "seed": 42,
+                 "model": "sd", "profile": "sd15", "layout": "manual", "regions": [
+                 {"id": "s1", "box": {"x": 0, "y": 0, "w": 24, "h": 32}, "prompt": "red shirt", "negativePrompt": "",
+                  "seed": 1, "weight": 1.0, "attributes": {}, "loras": %s},
+                 {"id": "s2", "box": {"x": 40, "y": 0, "w": 24, "h": 32}, "prompt": "green hat", "negativePrompt": "",
+                  "seed": 2, "weight": 1.0, "attributes": {}, "loras": []}]}
+                """.formatted(loras));
+        return plan;
+    }
+
+    private Run render(Path plan, Path out, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("render", plan.toString(), "-o", out.toString(),
+                "--steps", "2", "-q"));
+        args.addAll(List.of(more));
+        return run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void globalAndRegionLorasChangeTheImageAndVerboseReportsTheSessions() throws Exception {
+        Path plan = plan("[]");
+        Run plain = render(plan, dir.resolve("plain.png"));
+        assertThat(plain.exit()).as(plain.err()).isZero();
+
+        Run global = render(plan, dir.resolve("global.png"), "--lora", dir.resolve("loras/good.safetensors") + ":0.8",
+                "--verbose");
+        assertThat(global.exit()).as(global.err()).isZero();
+        assertThat(global.err()).contains("good.safetensors [global]: 1 modules merged, 0 keys unmatched")
+                .contains("LoRA sessions: budget 4096.0 MiB, 0 resident");
+        assertThat(Files.readAllBytes(dir.resolve("global.png"))).isNotEqualTo(Files.readAllBytes(dir.resolve("plain.png")));
+
+        // a plan's LoRA path is relative to the plan file
+        Path withRegion = plan("[{\"file\": \"loras/good.safetensors\", \"weight\": 1.0}]");
+        Run region = render(withRegion, dir.resolve("region.png"), "-v", "--lora-memory", "64");
+        assertThat(region.exit()).as(region.err()).isZero();
+        assertThat(region.err()).contains("LoRA sessions: budget 64.0 MiB, 1 resident").contains("good.safetensors:1.0");
+        assertThat(Files.readAllBytes(dir.resolve("region.png"))).isNotEqualTo(Files.readAllBytes(dir.resolve("plain.png")));
+
+        // --region-lora gives the same image as the plan's own LoRA, and records it in the written plan
+        Run option = render(plan("[]"), dir.resolve("option.png"), "--region-lora",
+                "1=" + dir.resolve("loras/good.safetensors") + ":1");
+        assertThat(option.exit()).as(option.err()).isZero();
+        assertThat(Files.readString(dir.resolve("option.plan.json"))).contains("good.safetensors");
+        assertThat(Files.readAllBytes(dir.resolve("option.png"))).isNotEmpty();
+        assertThat(pixels(dir.resolve("option.png"))).isEqualTo(pixels(dir.resolve("region.png")));
+    }
+
+    private static int[] pixels(Path png) throws Exception {
+        var image = javax.imageio.ImageIO.read(png.toFile());
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+    }
+
+    private static byte[] header(long length, String json) {
+        byte[] text = json.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(8 + text.length).order(ByteOrder.LITTLE_ENDIAN).putLong(length).put(text).array();
+    }
+
+    @Test
+    void aHostileLoraGivesExitTwoOneMessageAndNoOutputFile() throws Exception {
+        Path out = dir.resolve("out");
+        Files.createDirectories(out);
+        Files.write(dir.resolve("loras/huge-header.safetensors"), header(Long.MIN_VALUE, "{}"));
+        Files.write(dir.resolve("loras/truncated.safetensors"), new byte[] {1, 0, 0});
+        Files.write(dir.resolve("loras/not-json.safetensors"), header(9, "not json!"));
+        new SafetensorsWriter()
+                .f32("lora_unet_no_such_module.lora_down.weight", new long[] {1, 4}, ramp(4))
+                .f32("lora_unet_no_such_module.lora_up.weight", new long[] {4, 1}, ramp(4))
+                .write(dir.resolve("loras/other-model.safetensors"));
+        for (String name : List.of("huge-header", "truncated", "not-json", "other-model", "missing")) {
+            String file = "loras/" + name + ".safetensors";
+            Path png = out.resolve(name + ".png");
+            Run global = render(plan("[]"), png, "--lora", dir.resolve(file).toString());
+            Run inPlan = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png);
+            Run composite = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png, "--mode", "composite");
+            for (Run r : List.of(global, inPlan, composite)) {
+                assertThat(r.exit()).as(name + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+                assertThat(r.err()).startsWith("troupe: ").contains(name + ".safetensors").doesNotContain("\tat ");
+                assertThat(r.err().strip().lines()).hasSize(1);
+            }
+        }
+        try (Stream<Path> files = Files.list(out)) {
+            assertThat(files).isEmpty(); // no image, plan, overlay or temporary file
+        }
+    }
+
+    @Test
+    void badLoraOptionsGetOneMessage() throws Exception {
+        Path png = dir.resolve("x.png");
+        Run index = render(plan("[]"), png, "--region-lora", "3=" + dir.resolve("loras/good.safetensors"));
+        assertThat(index.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(index.err()).contains("--region-lora").contains("between 1 and 2");
+        Run weight = render(plan("[]"), png, "--lora", ":0.5");
+        assertThat(weight.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(weight.err()).contains("FILE[:WEIGHT]");
+        Run memory = render(plan("[{\"file\": \"loras/good.safetensors\", \"weight\": 1}]"), png, "--lora-memory", "-1");
+        assertThat(memory.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(png).doesNotExist();
+    }
+}
