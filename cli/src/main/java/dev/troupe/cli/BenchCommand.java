@@ -60,6 +60,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "prompt (default: ${DEFAULT-VALUE})")
     String prompt;
 
+    @Option(names = "--lora", paramLabel = "FILE[:WEIGHT]",
+            description = "with --lora-scene: the LoRAs to put on subjects 1 and 3 (one file: at two weights)")
+    java.util.List<String> loras = new java.util.ArrayList<>();
+
+    @Option(names = "--lora-scene", description = "benchmark per-region LoRAs: set build time, a 5-subject scene "
+            + "with two LoRA sets against none, memory with 3 sets resident")
+    boolean loraScene;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -73,6 +81,15 @@ public final class BenchCommand implements Callable<Integer> {
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                 int[] wh = size(model);
                 Sampler chosen = sampler == null ? Sampler.forConfig(model.schedulerConfig()) : Sampler.parse(sampler);
+                if (loraScene) {
+                    java.util.List<dev.troupe.renderer.lora.LoraSet.Entry> entries = new java.util.ArrayList<>();
+                    for (String spec : loras) {
+                        entries.add(RenderOptions.parseLora("--lora", spec));
+                    }
+                    LoraSceneBench.run(model, entries, steps, cfg, chosen, runs, warmup, out);
+                    out.println("peak memory: " + peakMemory());
+                    return 0;
+                }
                 Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
                 out.printf(Locale.ROOT, "model %s (%s), provider %s, intra-op threads %s%n", model.directory().root(),
                         model.hash().substring(0, 10), modelOptions.provider,
