@@ -180,6 +180,7 @@ def export(unet, te, tok, out):
     w("model_index.json", {
         "_class_name": "OnnxStableDiffusionPipeline", "_diffusers_version": "0.30.0",
         "troupe_profile": "embedded",
+        "troupe_defaults": {"steps": 15, "guidance": 4.0},
         "text_encoder": ["diffusers", "OnnxRuntimeModel"], "unet": ["diffusers", "OnnxRuntimeModel"],
         "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "tokenizer": ["transformers", "PreTrainedTokenizerFast"],
         "scheduler": ["diffusers", "DDIMScheduler"], "safety_checker": [None, None], "feature_extractor": [None, None]})
@@ -228,6 +229,10 @@ def main():
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: time budget only)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=1.5e-3)
+    p.add_argument("--decay-after", type=float, default=0.0,
+                   help="minutes of training after which the learning rate follows a cosine down to 10%% at --minutes")
+    p.add_argument("--ema", type=float, default=0.995, help="EMA decay (0.995: about the last 200 steps)")
+    p.add_argument("--reset-ema", action="store_true", help="on resume, restart the EMA from the current weights")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     p.add_argument("--work", default=os.path.join(ROOT, "models", ".work"))
@@ -255,6 +260,8 @@ def main():
         ema_u.load_state_dict(ck["ema_unet"]); ema_t.load_state_dict(ck["ema_te"])
         opt.load_state_dict(ck["opt"])
         step, seen, elapsed = ck["step"], ck["seen"], ck.get("elapsed", 0.0)
+        if args.reset_ema:
+            ema_u.load_state_dict(unet.state_dict()); ema_t.load_state_dict(te.state_dict())
         print(f"resumed at step {step} ({seen} samples, {elapsed / 60:.1f} min)", flush=True)
     n_params = sum(p.numel() for p in unet.parameters()), sum(p.numel() for p in te.parameters())
     print(f"unet {n_params[0]} params, text encoder {n_params[1]} params, vocabulary {len(tok.words)}", flush=True)
@@ -275,6 +282,9 @@ def main():
             if elapsed > args.minutes * 60 or (args.max_steps and step >= args.max_steps):
                 break
             lr = args.lr * min(1.0, (step + 1) / 200)
+            if args.decay_after and elapsed > args.decay_after * 60:
+                progress = min(1.0, (elapsed - args.decay_after * 60) / max(1.0, (args.minutes - args.decay_after) * 60))
+                lr *= 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
             for g in opt.param_groups:
                 g["lr"] = lr
             x0, ids = batch(rng, tok, args.batch)
@@ -283,7 +293,7 @@ def main():
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
-            decay = min(0.999, (1 + step) / (10 + step))
+            decay = min(args.ema, (1 + step) / (10 + step))
             with torch.no_grad():
                 for m, e in ((unet, ema_u), (te, ema_t)):
                     for pe, pm in zip(e.parameters(), m.parameters()):

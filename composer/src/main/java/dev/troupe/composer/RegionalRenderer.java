@@ -150,6 +150,7 @@ public final class RegionalRenderer {
         final List<RegionWindow> windows = new ArrayList<>();
         final List<Integer> prompts = new ArrayList<>();
         final List<Region> regions = new ArrayList<>(); // null for background tiles
+        final List<float[]> boxWeights = new ArrayList<>(); // the window's weights inside the box only
         float[] input;
         float[] output;
         float[] guided;
@@ -161,10 +162,22 @@ public final class RegionalRenderer {
             this.unet = unet;
         }
 
-        void add(RegionWindow window, int prompt, Region region) {
+        void add(RegionWindow window, int prompt, Region region, int[] box) {
             windows.add(window);
             prompts.add(prompt);
             regions.add(region);
+            float[] inside = window.weights().clone();
+            if (box != null) {
+                for (int y = 0; y < window.height(); y++) {
+                    for (int x = 0; x < window.width(); x++) {
+                        int gx = window.x() + x, gy = window.y() + y;
+                        if (gx < box[0] || gx >= box[0] + box[2] || gy < box[1] || gy >= box[1] + box[3]) {
+                            inside[y * window.width() + x] = 0f;
+                        }
+                    }
+                }
+            }
+            boxWeights.add(inside);
         }
     }
 
@@ -196,7 +209,7 @@ public final class RegionalRenderer {
         List<RegionWindow> tiles = CanvasTiles.cover(w, h, nativeSize, nativeSize / 4);
         long canvasWork = 0;
         for (RegionWindow t : tiles) {
-            group(groups, t, model.unet()).add(t, 0, null);
+            group(groups, t, model.unet()).add(t, 0, null, null);
             canvasWork += t.area();
         }
         for (int i = 0; i < plan.regions().size(); i++) {
@@ -205,7 +218,7 @@ public final class RegionalRenderer {
             int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 4);
             RegionWindow win = RegionWeights.window(box, margin, multiple, w, h, r.weight());
             LoraSessions.Variant variant = variants.get(i);
-            group(groups, win, variant == null ? model.unet() : variant.unet()).add(win, i + 1, r);
+            group(groups, win, variant == null ? model.unet() : variant.unet()).add(win, i + 1, r, box);
         }
 
         TextEncoder text = model.textEncoder();
@@ -288,10 +301,15 @@ public final class RegionalRenderer {
                             g.guided[e] = u + scale * (g.output[k * crop + e] - u);
                         }
                     }
+                    boolean bootstrapping = bootstrap != null && i < bootSteps;
                     for (int j = 0; j < k; j++) {
                         RegionWindow win = g.windows.get(j);
-                        float wt = g.regions.get(j) == null ? (float) backgroundScale(s, plan) : 1f;
-                        fusion.add(g.guided, j * crop, win.x(), win.y(), win.width(), win.height(), win.weights(), wt);
+                        boolean background = g.regions.get(j) == null;
+                        float wt = background ? (float) backgroundScale(s, plan) : 1f;
+                        // while bootstrapping, a region's margin saw a plain colour, not the canvas: its prediction
+                        // there belongs to another picture and is left out
+                        float[] weights = bootstrapping && !background ? g.boxWeights.get(j) : win.weights();
+                        fusion.add(g.guided, j * crop, win.x(), win.y(), win.width(), win.height(), weights, wt);
                     }
                 }
                 fusion.resolve(eps);
