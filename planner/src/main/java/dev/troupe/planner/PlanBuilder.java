@@ -127,7 +127,8 @@ public final class PlanBuilder {
         return n;
     }
 
-    private Map<String, Distribution> targets(GroupSpec spec, PlanOptions options, int n) {
+    /** Dimension -> the distribution a plan of {@code spec} with these options aims for, for a group of {@code n}. */
+    public Map<String, Distribution> targets(GroupSpec spec, PlanOptions options, int n) {
         Map<String, Distribution> targets = new LinkedHashMap<>();
         for (Dimension d : lexicon.dimensions().values()) {
             String dim = d.name();
