@@ -82,6 +82,10 @@ public final class BatchCommand implements Callable<Integer> {
         long batchSeed = seed != null ? seed : manifest.seed() != null ? manifest.seed() : 0L;
         BatchPlanner.Result planned = new BatchPlanner(builder).plan(manifest, batchSeed);
         List<BatchPlanner.Planned> mine = part.select(planned.jobs());
+        if (mine.stream().anyMatch(p -> p.ok() && p.plan().regions().stream().anyMatch(r -> !r.loras().isEmpty()))) {
+            // RegionalRenderer does not merge region LoRAs yet; say so rather than draw without them silently
+            err.println("troupe: note: LoRAs are written into the plans and sidecars, but this build draws without them");
+        }
 
         if (dryRun) {
             int subjects = planned.jobs().stream().filter(BatchPlanner.Planned::ok)
