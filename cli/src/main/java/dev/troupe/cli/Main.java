@@ -17,6 +17,7 @@ import java.util.Properties;
                 PlanCommand.class,
                 RunCommand.class,
                 RenderCommand.class,
+                BatchCommand.class,
                 ModelsCommand.class,
                 BenchCommand.class,
                 EvalCommand.class,

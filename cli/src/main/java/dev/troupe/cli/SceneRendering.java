@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * {@code out.plan.json} and {@code out.boxes.png} (each box outlined and labelled). Every file is written to a
  * temporary name first and then renamed, so an interrupted run leaves no half-written file.
  */
-final class SceneRendering {
+public final class SceneRendering {
     private SceneRendering() {
     }
 
@@ -85,7 +85,7 @@ final class SceneRendering {
     }
 
     /** A1111's parameters text; the prompts are joined with BREAK, as Regional Prompter writes them. */
-    static String parameters(StableDiffusionModel model, ScenePlan plan, RegionalRenderer.Settings s) {
+    public static String parameters(StableDiffusionModel model, ScenePlan plan, RegionalRenderer.Settings s) {
         String prompt = plan.background()
                 + plan.regions().stream().map(r -> " BREAK " + r.prompt()).collect(Collectors.joining());
         String a1111 = new GenerationParameters(prompt, plan.negativePrompt(), s.steps(), s.sampler().displayName(),

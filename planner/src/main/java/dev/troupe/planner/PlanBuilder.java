@@ -44,8 +44,23 @@ public final class PlanBuilder {
     }
 
     public PlanResult build(String request, PlanOptions options) {
+        return build(understand(request), options);
+    }
+
+    /** What the request asks for (the reader's part of {@link #build}), e.g. to size a batch before planning it. */
+    public GroupSpec understand(String request) {
+        return parser.parse(request);
+    }
+
+    /** How many subjects a plan of {@code spec} with these options will have; fails as {@link #build} would. */
+    public int subjectCount(GroupSpec spec, PlanOptions options) {
+        return count(spec, options);
+    }
+
+    /** Plans a request that {@link #understand} has already read. */
+    public PlanResult build(GroupSpec spec, PlanOptions options) {
+        String request = spec.request();
         Profile profile = Profile.named(options.profile());
-        GroupSpec spec = parser.parse(request);
         int n = count(spec, options);
         Map<String, Distribution> targets = targets(spec, options, n);
         List<AttributeSampler.Target> order = new ArrayList<>();
@@ -112,7 +127,8 @@ public final class PlanBuilder {
         return n;
     }
 
-    private Map<String, Distribution> targets(GroupSpec spec, PlanOptions options, int n) {
+    /** Dimension -> the distribution a plan of {@code spec} with these options aims for, for a group of {@code n}. */
+    public Map<String, Distribution> targets(GroupSpec spec, PlanOptions options, int n) {
         Map<String, Distribution> targets = new LinkedHashMap<>();
         for (Dimension d : lexicon.dimensions().values()) {
             String dim = d.name();

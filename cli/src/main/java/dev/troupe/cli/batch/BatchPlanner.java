@@ -1,0 +1,184 @@
+package dev.troupe.cli.batch;
+
+import dev.troupe.planner.Apportionment;
+import dev.troupe.planner.BatchQuota;
+import dev.troupe.planner.Distribution;
+import dev.troupe.planner.GroupSpec;
+import dev.troupe.planner.PlanBuilder;
+import dev.troupe.planner.PlanOptions;
+import dev.troupe.scene.LoraRef;
+import dev.troupe.scene.PlanValidator;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
+import dev.troupe.scene.UserInputException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Plans every job of a manifest, the batch quotas included. Quotas are shared out over the whole manifest (every
+ * shard plans every job, so the shards' union meets the totals); only the rendering is split.
+ *
+ * <p>Per quota dimension, a request job is <em>free</em> unless its request fixes or mixes that dimension
+ * explicitly ("female", "half of them women") or the job sets its own mix: then it is <em>pinned</em> at its own
+ * apportioned counts. Subjects given a value with {@code set} are pinned one by one, and so are plan jobs (their
+ * regions' attributes). {@link BatchQuota} gives each free scene its counts, which become that scene's mix; the
+ * planner's sampler then balances the dimensions jointly within the scene as usual.
+ */
+public final class BatchPlanner {
+
+    /** A job and its plan, or why it could not be planned. */
+    public record Planned(Manifest.Entry entry, JobSpec spec, ScenePlan plan, String error) {
+        public boolean ok() {
+            return plan != null;
+        }
+
+        public String name() {
+            return entry.name();
+        }
+    }
+
+    /** Every job planned, and per quota dimension the batch totals aimed for. */
+    public record Result(List<Planned> jobs, Map<String, Map<String, Integer>> targets) {
+    }
+
+    private final PlanBuilder builder;
+
+    public BatchPlanner(PlanBuilder builder) {
+        this.builder = builder;
+    }
+
+    /** A request job after reading, before its quota mixes are known. */
+    private record Sized(JobSpec spec, GroupSpec group, int n, Map<String, Distribution> targets) {
+    }
+
+    public Result plan(Manifest manifest, long batchSeed) {
+        List<Manifest.Entry> entries = manifest.entries();
+        List<Object> stage = new ArrayList<>(); // JobSpec+Sized, or a String error, per entry
+        for (Manifest.Entry entry : entries) {
+            try {
+                JobSpec spec = JobSpec.parse(entry, manifest, builder.lexicon(), batchSeed);
+                if (spec.plan() != null) {
+                    stage.add(spec);
+                } else {
+                    GroupSpec group = builder.understand(spec.request());
+                    int n = builder.subjectCount(group, spec.options());
+                    stage.add(new Sized(spec, group, n, builder.targets(group, spec.options(), n)));
+                }
+            } catch (UserInputException e) {
+                stage.add(e.getMessage());
+            }
+        }
+
+        // per quota dimension: each job's free subjects and pinned values, then the allocation
+        Map<String, Map<String, Integer>> batchTargets = new LinkedHashMap<>();
+        List<PlanOptions> options = new ArrayList<>();
+        for (Object s : stage) {
+            options.add(s instanceof Sized sized ? sized.spec().options() : null);
+        }
+        for (Map.Entry<String, Distribution> quota : manifest.quotas().entrySet()) {
+            String dim = quota.getKey();
+            List<BatchQuota.Scene> scenes = new ArrayList<>();
+            List<Integer> sceneJobs = new ArrayList<>();
+            Map<Integer, Map<String, Integer>> pinnedMixes = new LinkedHashMap<>();
+            for (int j = 0; j < stage.size(); j++) {
+                Object s = stage.get(j);
+                if (s instanceof JobSpec spec) {
+                    Map<String, Integer> values = new LinkedHashMap<>();
+                    spec.plan().regions().forEach(r -> {
+                        String v = r.attributes().get(dim);
+                        if (v != null) {
+                            values.merge(v, 1, Integer::sum);
+                        }
+                    });
+                    scenes.add(new BatchQuota.Scene(0, values));
+                    sceneJobs.add(j);
+                } else if (s instanceof Sized sized) {
+                    boolean pinned = sized.spec().options().mixes().containsKey(dim) || sized.group().fixed().containsKey(dim)
+                            || sized.group().explicitMixes().containsKey(dim);
+                    if (pinned) {
+                        // the job's own counts, fixed now (ties decided here) so that the plan shows exactly these
+                        Map<String, Integer> counts = Apportionment.largestRemainder(sized.n(), sized.targets().get(dim),
+                                new Random(JobSpec.derivedSeed(sized.spec().options().seed(), dim)));
+                        pinnedMixes.put(j, counts);
+                        scenes.add(new BatchQuota.Scene(0, counts));
+                    } else {
+                        Map<String, Integer> set = sized.spec().overrideCounts().getOrDefault(dim, Map.of());
+                        int fixed = set.values().stream().mapToInt(Integer::intValue).sum();
+                        scenes.add(new BatchQuota.Scene(Math.max(0, sized.n() - fixed), set));
+                    }
+                    sceneJobs.add(j);
+                }
+            }
+            BatchQuota.Allocation allocation = BatchQuota.allocate(quota.getValue(), scenes,
+                    JobSpec.derivedSeed(batchSeed, "quota/" + dim));
+            batchTargets.put(dim, allocation.targets());
+            for (int i = 0; i < sceneJobs.size(); i++) {
+                int j = sceneJobs.get(i);
+                if (!(stage.get(j) instanceof Sized sized)) {
+                    continue;
+                }
+                Map<String, Integer> counts = new LinkedHashMap<>();
+                if (pinnedMixes.containsKey(j)) {
+                    counts.putAll(pinnedMixes.get(j));
+                } else {
+                    counts.putAll(allocation.scenes().get(i));
+                    scenes.get(i).pinned().forEach((v, c) -> counts.merge(v, c, Integer::sum));
+                }
+                Map<String, Double> weights = new LinkedHashMap<>();
+                counts.forEach((v, c) -> weights.put(v, (double) c));
+                if (weights.values().stream().mapToDouble(Double::doubleValue).sum() > 0) {
+                    options.set(j, options.get(j).withMix(dim, new Distribution(weights)));
+                }
+            }
+        }
+
+        List<Planned> planned = new ArrayList<>();
+        for (int j = 0; j < stage.size(); j++) {
+            Manifest.Entry entry = entries.get(j);
+            Object s = stage.get(j);
+            if (s instanceof String error) {
+                planned.add(new Planned(entry, null, null, error));
+                continue;
+            }
+            try {
+                if (s instanceof JobSpec spec) {
+                    planned.add(new Planned(entry, spec, finish(spec.plan(), spec), null));
+                } else {
+                    Sized sized = (Sized) s;
+                    ScenePlan plan = builder.build(sized.group(), options.get(j)).plan();
+                    planned.add(new Planned(entry, sized.spec(), finish(plan, sized.spec()), null));
+                }
+            } catch (UserInputException e) {
+                planned.add(new Planned(entry, null, null, e.getMessage()));
+            }
+        }
+        return new Result(List.copyOf(planned), batchTargets);
+    }
+
+    /** The job's model and LoRAs written into the plan, so that the plan alone redraws the image. */
+    private static ScenePlan finish(ScenePlan plan, JobSpec spec) {
+        List<Region> regions = plan.regions();
+        if (!spec.loras().isEmpty()) {
+            regions = regions.stream().map(r -> {
+                List<LoraRef> loras = new ArrayList<>(r.loras());
+                loras.addAll(spec.loras());
+                return new Region(r.id(), r.box(), r.prompt(), r.negativePrompt(), r.seed(), r.weight(),
+                        r.attributes(), loras);
+            }).toList();
+        }
+        String model = spec.model() != null ? spec.model() : plan.model();
+        ScenePlan finished = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(),
+                plan.background(), plan.negativePrompt(), plan.seed(), model, plan.profile(), plan.layout(), regions);
+        PlanValidator.validate(finished);
+        return finished;
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,278 @@
+package dev.troupe.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.renderer.fixtures.SdFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** troupe batch end to end, on the fixture model (tiny ONNX graphs), so that every run takes a moment. */
+class BatchCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path model;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void fixture() throws Exception {
+        model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+    }
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Map<String, String> env = new HashMap<>();
+        env.put("TROUPE_PLANNER", "rules");
+        env.put("TROUPE_LLM_API_KEY", "sk-secret-never-written");
+        int exit = Cli.execute(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private List<String> common(Path manifest, Path out) {
+        return new ArrayList<>(List.of("batch", manifest.toString(), "-o", out.toString(), "--model", model.toString(),
+                "--steps", "2", "--threads", "1", "-q"));
+    }
+
+    private Path manifest(int jobs) throws Exception {
+        Path file = dir.resolve("jobs.yaml");
+        Files.writeString(file, """
+                seed: 5
+                quotas:
+                  gender: {female: 1, male: 1}
+                  skin: "light:1,medium:1,dark:1"
+                defaults:
+                  size: 64x32
+                  count: 2
+                jobs:
+                  - request: "office workers in an office"
+                    repeat: %d
+                  - request: "three women in a park"
+                    name: "../women"
+                    count: 3
+                  - request: "nobody at all"
+                    name: broken
+                """.formatted(jobs));
+        return file;
+    }
+
+    private static Map<String, String> lines(Path index) throws Exception {
+        Map<String, String> byName = new TreeMap<>();
+        for (String line : Files.readAllLines(index)) {
+            JsonNode node = JSON.readTree(line);
+            byName.put(node.get("name").asText(), node.get("status").asText());
+        }
+        return byName;
+    }
+
+    @Test
+    void drawsEveryJobMeetsTheQuotasAndRecordsTheBadJobWithoutStopping() throws Exception {
+        Path out = dir.resolve("out");
+        List<String> args = common(manifest(5), out);
+        args.addAll(List.of("--workers", "2"));
+        Run r = run(args.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT); // one job is bad; the others are drawn
+        assertThat(r.err()).contains("job broken (manifest line 14) failed at plan: did not understand");
+        assertThat(r.out()).contains("7 jobs: 6 drawn, 0 skipped (already complete), 1 failed");
+
+        Path scenes = out.resolve("scenes");
+        for (String name : List.of("0001-office-workers-in-an-office-001", "women")) {
+            assertThat(ImageIO.read(scenes.resolve(name + ".png").toFile()).getWidth()).isEqualTo(64);
+            assertThat(scenes.resolve(name + ".plan.json")).exists();
+            assertThat(scenes.resolve(name + ".boxes.png")).exists();
+            JsonNode sidecar = JSON.readTree(scenes.resolve(name + ".json").toFile());
+            assertThat(sidecar.path("model").path("sha256").asText()).hasSize(64);
+            assertThat(sidecar.path("regionSeeds").size()).isEqualTo(sidecar.path("subjects").asInt());
+            assertThat(sidecar.path("settings").path("steps").asInt()).isEqualTo(2);
+            assertThat(sidecar.path("timings").has("renderMs")).isTrue();
+        }
+        assertThat(dir.resolve("women.png")).doesNotExist();
+        try (Stream<Path> all = Files.walk(out)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("sk-secret");
+            }
+        }
+
+        assertThat(lines(out.resolve("index.jsonl"))).hasSize(7).containsEntry("broken", "failed").containsEntry("women", "ok");
+        JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("ok").asInt()).isEqualTo(6);
+        assertThat(report.path("failures").get(0).path("name").asText()).isEqualTo("broken");
+        assertThat(report.path("failures").get(0).path("error").asText()).contains("did not understand");
+        // 5 x 2 office workers + 3 women pinned female: 13 subjects, 6.5 each way, so 6 or 7
+        JsonNode gender = report.path("dimensions").path("gender").path("values");
+        assertThat(gender.path("female").path("realized").asInt() + gender.path("male").path("realized").asInt()).isEqualTo(13);
+        for (String dim : List.of("gender", "skin")) {
+            report.path("dimensions").path(dim).path("values").forEach(v -> {
+                assertThat(v.path("realizedWithinFloorCeil").asBoolean()).as(dim + " " + v).isTrue();
+                assertThat(v.path("realized").asInt()).isEqualTo(v.path("target").asInt());
+            });
+        }
+        assertThat(ImageIO.read(out.resolve("distributions.png").toFile())).isNotNull();
+        assertThat(ImageIO.read(out.resolve("contact-sheet.png").toFile()).getWidth()).isEqualTo(6 * 160);
+    }
+
+    @Test
+    void dryRunPrintsTheQuotaTableAndWritesNothing() throws Exception {
+        Path out = dir.resolve("dry");
+        Run r = run("batch", manifest(20).toString(), "--dry-run", "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.out()).contains("22 jobs, 43 subjects, 1 failed to plan").contains("broken (line 14)")
+                .containsPattern("gender +female +0\\.500 +2[12] \\(21\\.50\\) +2[12] +ok")
+                .containsPattern("skin +dark +0\\.333 +1[45] \\(14\\.33\\) +1[45] +ok");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void resumeSkipsCompleteJobsAndRedoesDamagedOnes() throws Exception {
+        Path out = dir.resolve("out");
+        Path manifest = manifest(3);
+        assertThat(run(common(manifest, out).toArray(String[]::new)).exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        Map<String, byte[]> before = files(out);
+        Path scenes = out.resolve("scenes");
+        // a truncated image, a missing sidecar (the run died before it), and a stray temporary file
+        byte[] image = Files.readAllBytes(scenes.resolve("women.png"));
+        Files.write(scenes.resolve("women.png"), java.util.Arrays.copyOf(image, image.length / 2));
+        Files.delete(scenes.resolve("0001-office-workers-in-an-office-002.json"));
+        Files.writeString(scenes.resolve(".women.png.1234.tmp"), "half");
+
+        List<String> args = common(manifest, out);
+        args.add("--resume");
+        Run r = run(args.toArray(String[]::new));
+        assertThat(r.out()).as(r.err()).contains("5 jobs: 2 drawn, 2 skipped (already complete), 1 failed");
+        assertThat(scenes.resolve(".women.png.1234.tmp")).doesNotExist();
+        assertSameOutputs(before, files(out));
+
+        // a different setting is a different job: nothing is skipped
+        List<String> changed = common(manifest, out);
+        changed.set(changed.indexOf("--steps") + 1, "3");
+        changed.add("--resume");
+        assertThat(run(changed.toArray(String[]::new)).out()).contains("4 drawn, 0 skipped");
+    }
+
+    @Test
+    void shardsTogetherDrawTheWholeManifestOnce() throws Exception {
+        Path manifest = manifest(4);
+        Path whole = dir.resolve("whole");
+        run(common(manifest, whole).toArray(String[]::new));
+        Path shared = dir.resolve("shared");
+        Map<String, String> seen = new TreeMap<>();
+        for (int i = 0; i < 3; i++) {
+            List<String> args = common(manifest, shared);
+            args.addAll(List.of("--shard", i + "/3"));
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.out()).contains("(shard " + i + "/3)");
+            Map<String, String> part = lines(shared.resolve("index.shard-" + i + "-of-3.jsonl"));
+            assertThat(part.keySet()).isNotEmpty().allSatisfy(name -> assertThat(seen).doesNotContainKey(name));
+            seen.putAll(part);
+        }
+        assertThat(seen).isEqualTo(lines(whole.resolve("index.jsonl")));
+        // quotas are the whole manifest's, whichever machine draws a job: the same plans, the same images
+        Map<String, byte[]> a = files(whole.resolve("scenes"));
+        Map<String, byte[]> b = files(shared.resolve("scenes"));
+        assertSameOutputs(a, b);
+    }
+
+    /**
+     * A real `troupe batch` process, killed with SIGKILL in the middle of the batch, then resumed: the outputs are
+     * those of a batch that was never interrupted, byte for byte (sidecars apart from their timings).
+     */
+    @Test
+    void aBatchKilledMidRunAndResumedEndsAsIfNeverInterrupted() throws Exception {
+        Path manifest = manifest(10);
+        Path straight = dir.resolve("straight");
+        List<String> args = common(manifest, straight);
+        args.set(args.indexOf("--steps") + 1, "6");
+        assertThat(run(args.toArray(String[]::new)).exit()).isEqualTo(ExitCodes.BAD_INPUT);
+
+        Path killed = dir.resolve("killed");
+        List<String> childArgs = common(manifest, killed);
+        childArgs.set(childArgs.indexOf("--steps") + 1, "6");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.troupe.cli.Main"));
+        command.addAll(childArgs);
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        Path scenes = killed.resolve("scenes");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (sidecars(scenes) < 2 && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        child.destroyForcibly(); // SIGKILL: no shutdown hooks, no finally blocks
+        child.waitFor(10, TimeUnit.SECONDS);
+        int done = sidecars(scenes);
+        assertThat(done).as(Files.readString(dir.resolve("child.log"))).isBetween(2, 10); // really mid-run
+        assertThat(killed.resolve("report.json")).doesNotExist();
+
+        List<String> resume = new ArrayList<>(childArgs);
+        resume.add("--resume");
+        Run r = run(resume.toArray(String[]::new));
+        assertThat(r.out()).as(r.err()).contains(done + " skipped (already complete)");
+        assertSameOutputs(files(straight), files(killed));
+    }
+
+    private static int sidecars(Path scenes) throws Exception {
+        if (!Files.isDirectory(scenes)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(scenes)) {
+            return (int) files.filter(p -> p.getFileName().toString().matches("[^.]+\\.json")).count();
+        }
+    }
+
+    /** Every file under {@code root}, by relative path. */
+    private static Map<String, byte[]> files(Path root) throws Exception {
+        try (Stream<Path> all = Files.walk(root)) {
+            Map<String, byte[]> files = new TreeMap<>();
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(p).toString(), Files.readAllBytes(p));
+            }
+            return files;
+        }
+    }
+
+    private static void assertSameOutputs(Map<String, byte[]> expected, Map<String, byte[]> actual) throws Exception {
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        Set<String> differ = expected.keySet().stream().filter(k -> !same(k, expected.get(k), actual.get(k)))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        assertThat(differ).as("files that differ").isEmpty();
+    }
+
+    private static boolean same(String name, byte[] a, byte[] b) {
+        if (name.matches(".*scenes/[^.]+\\.json") || name.matches("[^/.]+\\.json") && !name.startsWith("report")) {
+            try {
+                ObjectNode x = (ObjectNode) JSON.readTree(a);
+                ObjectNode y = (ObjectNode) JSON.readTree(b);
+                x.remove("timings");
+                y.remove("timings");
+                return x.equals(y);
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        return java.util.Arrays.equals(a, b);
+    }
+}
