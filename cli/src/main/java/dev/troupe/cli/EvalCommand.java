@@ -148,7 +148,8 @@ public final class EvalCommand implements Callable<Integer> {
                     .image());
             Map<String, String> attributes = new LinkedHashMap<>(subject.attributes());
             attributes.put(AttributeEvaluator.SCENE, scene);
-            ScenePlan single = new ScenePlan(ScenePlan.CURRENT_VERSION, subject.prompt(), size, size, "", "", seed + i,
+            ScenePlan single = new ScenePlan(ScenePlan.CURRENT_VERSION, subject.prompt(), size, size,
+                    palette.scenes().get(scene).backgroundPhrase(), "", seed + i,
                     "embedded", planned.plan().profile(), "single", List.of(new Region("f" + (i + 1),
                     new Box(0, 0, size, size), subject.prompt(), subject.negativePrompt(), seed + i, 1.0, attributes,
                     List.of())));
