@@ -35,22 +35,15 @@ class BatchCommandTest {
 
     private Path model;
 
-    private record Run(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void fixture() throws Exception {
         model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
     }
 
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        Map<String, String> env = new HashMap<>();
-        env.put("TROUPE_PLANNER", "rules");
+    private CliRun run(String... args) {
+        Map<String, String> env = new HashMap<>(CliRun.HERMETIC);
         env.put("TROUPE_LLM_API_KEY", "sk-secret-never-written");
-        int exit = Cli.execute(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
-        return new Run(exit, out.toString(), err.toString());
+        return CliRun.of(env, args);
     }
 
     private List<String> common(Path manifest, Path out) {
@@ -94,7 +87,7 @@ class BatchCommandTest {
         Path out = dir.resolve("out");
         List<String> args = common(manifest(5), out);
         args.addAll(List.of("--workers", "2"));
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT); // one job is bad; the others are drawn
         assertThat(r.err()).contains("job broken (manifest line 14) failed at plan: did not understand");
         assertThat(r.out()).contains("7 jobs: 6 drawn, 0 skipped (already complete), 1 failed");
@@ -138,7 +131,7 @@ class BatchCommandTest {
     @Test
     void dryRunPrintsTheQuotaTableAndWritesNothing() throws Exception {
         Path out = dir.resolve("dry");
-        Run r = run("batch", manifest(20).toString(), "--dry-run", "-o", out.toString());
+        CliRun r = run("batch", manifest(20).toString(), "--dry-run", "-o", out.toString());
         assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.out()).contains("22 jobs, 43 subjects, 1 failed to plan").contains("broken (line 14)")
                 .containsPattern("gender +female +0\\.500 +2[12] \\(21\\.50\\) +2[12] +ok")
@@ -161,7 +154,7 @@ class BatchCommandTest {
 
         List<String> args = common(manifest, out);
         args.add("--resume");
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertThat(r.out()).as(r.err()).contains("5 jobs: 2 drawn, 2 skipped (already complete), 1 failed");
         assertThat(scenes.resolve(".women.png.1234.tmp")).doesNotExist();
         assertSameOutputs(before, files(out));
@@ -183,7 +176,7 @@ class BatchCommandTest {
         for (int i = 0; i < 3; i++) {
             List<String> args = common(manifest, shared);
             args.addAll(List.of("--shard", i + "/3"));
-            Run r = run(args.toArray(String[]::new));
+            CliRun r = run(args.toArray(String[]::new));
             assertThat(r.out()).contains("(shard " + i + "/3)");
             Map<String, String> part = lines(shared.resolve("index.shard-" + i + "-of-3.jsonl"));
             assertThat(part.keySet()).isNotEmpty().allSatisfy(name -> assertThat(seen).doesNotContainKey(name));
@@ -229,7 +222,7 @@ class BatchCommandTest {
 
         List<String> resume = new ArrayList<>(childArgs);
         resume.add("--resume");
-        Run r = run(resume.toArray(String[]::new));
+        CliRun r = run(resume.toArray(String[]::new));
         assertThat(r.out()).as(r.err()).contains(done + " skipped (already complete)");
         assertSameOutputs(files(straight), files(killed));
     }

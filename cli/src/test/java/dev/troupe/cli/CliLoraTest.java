@@ -24,14 +24,8 @@ class CliLoraTest {
     Path dir;
     private Path model;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Cli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeEach
@@ -67,7 +61,7 @@ class CliLoraTest {
         return plan;
     }
 
-    private Run render(Path plan, Path out, String... more) {
+    private CliRun render(Path plan, Path out, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("render", plan.toString(), "-o", out.toString(),
                 "--steps", "2", "-q"));
         args.addAll(List.of(more));
@@ -77,10 +71,10 @@ class CliLoraTest {
     @Test
     void globalAndRegionLorasChangeTheImageAndVerboseReportsTheSessions() throws Exception {
         Path plan = plan("[]");
-        Run plain = render(plan, dir.resolve("plain.png"));
+        CliRun plain = render(plan, dir.resolve("plain.png"));
         assertThat(plain.exit()).as(plain.err()).isZero();
 
-        Run global = render(plan, dir.resolve("global.png"), "--lora", dir.resolve("loras/good.safetensors") + ":0.8",
+        CliRun global = render(plan, dir.resolve("global.png"), "--lora", dir.resolve("loras/good.safetensors") + ":0.8",
                 "--verbose");
         assertThat(global.exit()).as(global.err()).isZero();
         assertThat(global.err()).contains("good.safetensors [global]: 1 modules merged, 0 keys unmatched")
@@ -89,13 +83,13 @@ class CliLoraTest {
 
         // a plan's LoRA path is relative to the plan file
         Path withRegion = plan("[{\"file\": \"loras/good.safetensors\", \"weight\": 1.0}]");
-        Run region = render(withRegion, dir.resolve("region.png"), "-v", "--lora-memory", "64");
+        CliRun region = render(withRegion, dir.resolve("region.png"), "-v", "--lora-memory", "64");
         assertThat(region.exit()).as(region.err()).isZero();
         assertThat(region.err()).contains("LoRA sessions: budget 64.0 MiB, 1 resident").contains("good.safetensors:1.0");
         assertThat(Files.readAllBytes(dir.resolve("region.png"))).isNotEqualTo(Files.readAllBytes(dir.resolve("plain.png")));
 
         // --region-lora gives the same image as the plan's own LoRA, and records it in the written plan
-        Run option = render(plan("[]"), dir.resolve("option.png"), "--region-lora",
+        CliRun option = render(plan("[]"), dir.resolve("option.png"), "--region-lora",
                 "1=" + dir.resolve("loras/good.safetensors") + ":1");
         assertThat(option.exit()).as(option.err()).isZero();
         assertThat(Files.readString(dir.resolve("option.plan.json"))).contains("good.safetensors");
@@ -127,10 +121,10 @@ class CliLoraTest {
         for (String name : List.of("huge-header", "truncated", "not-json", "other-model", "missing")) {
             String file = "loras/" + name + ".safetensors";
             Path png = out.resolve(name + ".png");
-            Run global = render(plan("[]"), png, "--lora", dir.resolve(file).toString());
-            Run inPlan = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png);
-            Run composite = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png, "--mode", "composite");
-            for (Run r : List.of(global, inPlan, composite)) {
+            CliRun global = render(plan("[]"), png, "--lora", dir.resolve(file).toString());
+            CliRun inPlan = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png);
+            CliRun composite = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png, "--mode", "composite");
+            for (CliRun r : List.of(global, inPlan, composite)) {
                 assertThat(r.exit()).as(name + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
                 assertThat(r.err()).startsWith("troupe: ").contains(name + ".safetensors").doesNotContain("\tat ");
                 assertThat(r.err().strip().lines()).hasSize(1);
@@ -144,13 +138,13 @@ class CliLoraTest {
     @Test
     void badLoraOptionsGetOneMessage() throws Exception {
         Path png = dir.resolve("x.png");
-        Run index = render(plan("[]"), png, "--region-lora", "3=" + dir.resolve("loras/good.safetensors"));
+        CliRun index = render(plan("[]"), png, "--region-lora", "3=" + dir.resolve("loras/good.safetensors"));
         assertThat(index.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(index.err()).contains("--region-lora").contains("between 1 and 2");
-        Run weight = render(plan("[]"), png, "--lora", ":0.5");
+        CliRun weight = render(plan("[]"), png, "--lora", ":0.5");
         assertThat(weight.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(weight.err()).contains("FILE[:WEIGHT]");
-        Run memory = render(plan("[{\"file\": \"loras/good.safetensors\", \"weight\": 1}]"), png, "--lora-memory", "-1");
+        CliRun memory = render(plan("[{\"file\": \"loras/good.safetensors\", \"weight\": 1}]"), png, "--lora-memory", "-1");
         assertThat(memory.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(png).doesNotExist();
     }

@@ -24,14 +24,8 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Cli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path plan(String model, String regions) throws Exception {
@@ -67,7 +61,7 @@ class CliTest {
         SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
         Path plan = plan("sd", "[]"); // relative to the plan file
         Path out = dir.resolve("out/image.png");
-        Run r = run("render", plan.toString(), "-o", out.toString(), "--steps", "3", "--sampler", "euler_a");
+        CliRun r = run("render", plan.toString(), "-o", out.toString(), "--steps", "3", "--sampler", "euler_a");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote").contains("32x24");
         assertThat(ImageIO.read(out.toFile()).getWidth()).isEqualTo(32);
@@ -88,7 +82,7 @@ class CliTest {
                 [{"id": "s1", "box": {"x": 0, "y": 0, "w": 16, "h": 24}, "prompt": "red shirt", "negativePrompt": "",
                   "seed": 1, "weight": 1.0, "attributes": {"top": "red"}, "loras": []}]""");
         Path out = dir.resolve("o.png");
-        Run r = run("render", plan.toString(), "-o", out.toString(), "--model", model.toString(),
+        CliRun r = run("render", plan.toString(), "-o", out.toString(), "--model", model.toString(),
                 "--steps", "2", "--cfg", "1");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("1 subjects");
@@ -103,7 +97,7 @@ class CliTest {
         Path out = dir.resolve("never.png");
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"version\": 1, \"width\": ");
-        Run r = run("render", broken.toString(), "-o", out.toString());
+        CliRun r = run("render", broken.toString(), "-o", out.toString());
         assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).startsWith("troupe: ").contains("broken.json").doesNotContain("\tat ");
         assertThat(r.err().strip().lines()).hasSize(1);
@@ -111,7 +105,7 @@ class CliTest {
         Path plan = plan("sd", "[]");
         Path missing = dir.resolve("missing-model");
         Files.createDirectories(missing);
-        Run m = run("render", plan.toString(), "-o", out.toString(), "--model", missing.toString());
+        CliRun m = run("render", plan.toString(), "-o", out.toString(), "--model", missing.toString());
         assertThat(m.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(m.err()).contains("missing text_encoder/model.onnx").contains("Expected layout").doesNotContain("\tat ");
         try (Stream<Path> files = Files.list(dir)) {
@@ -123,7 +117,7 @@ class CliTest {
     @Test
     void modelsInfoPrintsComponentsDtypesShapesAndScheduler() throws Exception {
         Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard().withInt64Ids().withExternalUnet());
-        Run r = run("models", "info", model.toString());
+        CliRun r = run("models", "info", model.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("input  input_ids int64 [batch, 77]")
                 .contains("output last_hidden_state float [batch, 77, 8]")
@@ -137,12 +131,12 @@ class CliTest {
     @Test
     void benchReportsTimesOverheadAndMemory() throws Exception {
         Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
-        Run r = run("bench", "--model", model.toString(), "--steps", "2", "--size", "16x16", "--runs", "2");
+        CliRun r = run("bench", "--model", model.toString(), "--steps", "2", "--size", "16x16", "--runs", "2");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("16x16, 2 steps, ddim").contains("run 2: total")
                 .containsPattern("mean: total [0-9.]+ s, in session runs [0-9.]+ s, per step [0-9.]+ ms, loop overhead [0-9.]+ %")
                 .contains("peak memory: process RSS");
-        Run bad = run("bench", "--model", model.toString(), "--size", "big");
+        CliRun bad = run("bench", "--model", model.toString(), "--size", "big");
         assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(bad.err()).contains("--size must look like 512x512");
     }

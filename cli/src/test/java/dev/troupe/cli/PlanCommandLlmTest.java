@@ -114,9 +114,9 @@ class PlanCommandLlmTest {
     @Test
     void planWithAnOpenAiCompatibleEndpoint() {
         String cache = home.resolve("cache").toString();
-        PlanCommandTest.Run run = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url", baseUrl(),
+        CliRun run = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url", baseUrl(),
                 "--llm-model", "local-model", "--llm-cache", cache, "--profile", "sd15", "--seed", "4");
-        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).isEmpty();
         ScenePlan plan = PlanJson.read(run.out());
         assertThat(plan.regions()).hasSize(4);
@@ -128,7 +128,7 @@ class PlanCommandLlmTest {
         assertThat(received.get(0).path("response_format").path("type").asText()).isEqualTo("json_schema");
 
         // the same batch again: answered from the cache, the same plan, no calls
-        PlanCommandTest.Run again = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url", baseUrl(),
+        CliRun again = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url", baseUrl(),
                 "--llm-model", "local-model", "--llm-cache", cache, "--profile", "sd15", "--seed", "4");
         assertThat(again.out()).isEqualTo(run.out());
         assertThat(received).hasSize(2);
@@ -138,8 +138,8 @@ class PlanCommandLlmTest {
     void environmentVariablesConfigureTheEndpoint() {
         Map<String, String> env = Map.of("HOME", home.toString(), "TROUPE_LLM_BASE_URL", baseUrl(),
                 "TROUPE_LLM_MODEL", "env-model", "TROUPE_LLM_CACHE", "none");
-        PlanCommandTest.Run run = troupe(env, "plan", REQUEST, "--profile", "sd15", "--seed", "1", "--explain");
-        assertThat(run.status()).as(run.err()).isZero();
+        CliRun run = troupe(env, "plan", REQUEST, "--profile", "sd15", "--seed", "1", "--explain");
+        assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("understood: count 4, subject 'jazz musician'", "a jazz musician");
         assertThat(received).hasSize(2);
         assertThat(received.get(0).path("model").asText()).isEqualTo("env-model");
@@ -148,9 +148,9 @@ class PlanCommandLlmTest {
     @Test
     void anHttpErrorIsOneLineNamingTheEndpointAndTheWayOut() {
         status = 503;
-        PlanCommandTest.Run run = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url", baseUrl(),
+        CliRun run = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url", baseUrl(),
                 "--llm-model", "m", "--llm-cache", "none");
-        assertThat(run.status()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).startsWith("troupe: the LLM at " + baseUrl() + "/chat/completions answered HTTP 503")
                 .contains("--planner rules").doesNotContain("sk-cli-secret").doesNotContain("Exception\n\tat");
@@ -159,9 +159,9 @@ class PlanCommandLlmTest {
 
     @Test
     void withNoEndpointTheRulePlannerRunsAndSaysSoOnce() {
-        PlanCommandTest.Run run = troupe(Map.of("HOME", home.toString()), "plan",
+        CliRun run = troupe(Map.of("HOME", home.toString()), "plan",
                 "a multiracial female basketball team of 5 on an indoor court", "--seed", "7");
-        assertThat(run.status()).isZero();
+        assertThat(run.exit()).isZero();
         assertThat(PlanJson.read(run.out()).regions()).hasSize(5);
         assertThat(run.err().lines()).singleElement().asString()
                 .isEqualTo("troupe: no LLM endpoint configured (--llm-base-url, TROUPE_LLM_BASE_URL or llm.baseUrl in "
@@ -171,7 +171,7 @@ class PlanCommandLlmTest {
 
     @Test
     void helpListsThePlannerOptions() {
-        PlanCommandTest.Run run = troupe("plan", "--help");
+        CliRun run = troupe("plan", "--help");
         assertThat(run.out()).contains("--planner", "--llm-base-url", "--llm-model", "--llm-timeout", "--llm-cache");
     }
 }

@@ -22,25 +22,18 @@ class PlanCommandTest {
 
     private static final String TEAM = "a multiracial female basketball team of 5 on an indoor court";
 
-    record Run(int status, String out, String err) {
+    static CliRun troupe(String... args) {
+        return CliRun.of(args);
     }
 
-    /** The rule planner, whatever the developer's environment or config file says. */
-    static Run troupe(String... args) {
-        return troupe(Map.of("TROUPE_PLANNER", "rules", "TROUPE_CONFIG", "/dev/null"), args);
-    }
-
-    static Run troupe(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Cli.execute(new PrintWriter(out), new PrintWriter(err), env, args);
-        return new Run(status, out.toString(), err.toString());
+    static CliRun troupe(Map<String, String> env, String... args) {
+        return CliRun.of(env, args);
     }
 
     @Test
     void theDoneWhenCommandPrintsAValidPlanAndTheSameOneAgain() {
-        Run first = troupe("plan", TEAM, "--seed", "7");
-        assertThat(first.status()).isZero();
+        CliRun first = troupe("plan", TEAM, "--seed", "7");
+        assertThat(first.exit()).isZero();
         assertThat(first.err()).isEmpty();
         ScenePlan plan = PlanJson.read(first.out());
         assertThat(plan.regions()).hasSize(5);
@@ -56,16 +49,16 @@ class PlanCommandTest {
 
     @Test
     void explainPrintsSubjectsAndTargetsAgainstRealized() {
-        Run run = troupe("plan", TEAM, "--seed", "7", "--explain");
-        assertThat(run.status()).isZero();
+        CliRun run = troupe("plan", TEAM, "--seed", "7", "--explain");
+        assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("5 subjects on a", "dimension", "target", "realized", "skin", "0.83", "s5");
     }
 
     @Test
     void outputFileGetsTheSamePlan(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("plans/plan.json");
-        Run run = troupe("plan", TEAM, "--seed", "7", "-o", file.toString());
-        assertThat(run.status()).isZero();
+        CliRun run = troupe("plan", TEAM, "--seed", "7", "-o", file.toString());
+        assertThat(run.exit()).isZero();
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains("wrote");
         assertThat(Files.readString(file)).isEqualTo(troupe("plan", TEAM, "--seed", "7").out());
@@ -73,10 +66,10 @@ class PlanCommandTest {
 
     @Test
     void optionsReachThePlan() {
-        Run run = troupe("plan", "six nurses in an office", "--seed", "1", "--mix", "skin=light:1,dark:1",
+        CliRun run = troupe("plan", "six nurses in an office", "--seed", "1", "--mix", "skin=light:1,dark:1",
                 "--mix", "gender=female:2,male:1", "--layout", "grid", "--size", "512x512", "--profile", "sd15",
                 "--set", "1:glasses=yes");
-        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.exit()).as(run.err()).isZero();
         ScenePlan plan = PlanJson.read(run.out());
         assertThat(plan.width()).isEqualTo(512);
         assertThat(plan.layout()).isEqualTo("grid");
@@ -90,8 +83,8 @@ class PlanCommandTest {
     @ValueSource(strings = {"a team of -3", "150% women", "a team of 10000", "", "   ", "purple elephants",
             "basketball players on a court"})
     void badRequestsExitWithTwoAndOneLine(String request) {
-        Run run = troupe("plan", request, "--seed", "1");
-        assertThat(run.status()).isEqualTo(ExitCodes.BAD_INPUT);
+        CliRun run = troupe("plan", request, "--seed", "1");
+        assertThat(run.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).startsWith("troupe: ").doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(run.err().strip().lines()).hasSize(1);
@@ -99,8 +92,8 @@ class PlanCommandTest {
 
     @Test
     void aTenKilobyteRequestIsRefused() {
-        Run run = troupe("plan", "x".repeat(10 * 1024));
-        assertThat(run.status()).isEqualTo(ExitCodes.BAD_INPUT);
+        CliRun run = troupe("plan", "x".repeat(10 * 1024));
+        assertThat(run.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).contains("10240 characters long").hasLineCount(1);
     }
 
@@ -109,8 +102,8 @@ class PlanCommandTest {
             "--profile=sdxl", "--count=0", "--set=9:skin=tan", "--set=oops", "--max-overlap=0.9", "--seed=abc",
             "--bogus"})
     void badOptionsExitWithTwoAndOneLine(String option) {
-        Run run = troupe("plan", TEAM, option);
-        assertThat(run.status()).as(run.err()).isEqualTo(ExitCodes.BAD_INPUT);
+        CliRun run = troupe("plan", TEAM, option);
+        assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).startsWith("troupe: ").doesNotContain("\tat ");
         assertThat(run.err().strip().lines()).hasSize(1);
     }
@@ -119,23 +112,23 @@ class PlanCommandTest {
     void unwritableOutputIsBadInputAndLeavesNoFile(@TempDir Path dir) throws Exception {
         Path blocker = dir.resolve("file");
         Files.writeString(blocker, "not a folder");
-        Run run = troupe("plan", TEAM, "-o", blocker.resolve("plan.json").toString());
-        assertThat(run.status()).isEqualTo(ExitCodes.BAD_INPUT);
+        CliRun run = troupe("plan", TEAM, "-o", blocker.resolve("plan.json").toString());
+        assertThat(run.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).contains("cannot write");
         assertThat(Files.readString(blocker)).isEqualTo("not a folder");
     }
 
     @Test
     void helpAndVersionFollowPicocliConventions() {
-        Run help = troupe("--help");
-        assertThat(help.status()).isZero();
+        CliRun help = troupe("--help");
+        assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Usage: troupe", "plan");
-        Run planHelp = troupe("plan", "--help");
-        assertThat(planHelp.status()).isZero();
+        CliRun planHelp = troupe("plan", "--help");
+        assertThat(planHelp.exit()).isZero();
         assertThat(planHelp.out()).contains("--seed", "--mix", "--explain", "--size", "--profile");
-        Run version = troupe("--version");
-        assertThat(version.status()).isZero();
+        CliRun version = troupe("--version");
+        assertThat(version.exit()).isZero();
         assertThat(version.out()).startsWith("troupe ").doesNotContain("unknown");
-        assertThat(troupe("frobnicate").status()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(troupe("frobnicate").exit()).isEqualTo(ExitCodes.BAD_INPUT);
     }
 }
