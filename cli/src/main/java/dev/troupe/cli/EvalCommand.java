@@ -181,8 +181,8 @@ public final class EvalCommand implements Callable<Integer> {
         for (int k = 0; k < scenes; k++) {
             String request = SCENE_REQUESTS.get(k % SCENE_REQUESTS.size());
             PlanOptions options = PlanOptions.seeded(seed + k)
-                    .withMix("skin", uniform(planner, palette.skin().keySet()))
-                    .withMix("top", uniform(planner, palette.top().keySet()));
+                    .withMix("skin", uniform(planner, "skin", palette.skin().keySet()))
+                    .withMix("top", uniform(planner, "top", palette.top().keySet()));
             ScenePlan plan = planner.build(request, options).plan();
             int label = k + 1;
             RegionalRenderer.Result r = renderer.render(plan, s, (phase, step, steps) -> { });
@@ -238,8 +238,10 @@ public final class EvalCommand implements Callable<Integer> {
                 + "%.2fx less%n", work, naive, naive / (double) work);
     }
 
-    private static dev.troupe.planner.Distribution uniform(PlanBuilder planner, java.util.Collection<String> values) {
-        return PlanOptions.parseMix("x=" + String.join(",", values.stream().map(v -> v + ":1").toList()),
+    /** Every value of the dimension equally often, e.g. "top=red:1,blue:1,...". */
+    private static dev.troupe.planner.Distribution uniform(PlanBuilder planner, String dimension,
+                                                            java.util.Collection<String> values) {
+        return PlanOptions.parseMix(dimension + "=" + String.join(",", values.stream().map(v -> v + ":1").toList()),
                 planner.lexicon()).getValue();
     }
 
