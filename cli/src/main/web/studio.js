@@ -1,6 +1,6 @@
 // Troupe Studio's page: plan a request, edit the plan as boxes, panels or JSON (all kept in sync), render with
 // live progress, compare results in the history strip.
-import { api, fileUrl } from './api.js';
+import { api, fileUrl, parseJson, seedText, seedValue } from './api.js';
 import { boxEditor, colour } from './boxes.js';
 
 const $ = id => document.getElementById(id);
@@ -141,7 +141,7 @@ function drawPanels() {
   $('model').value = plan?.model ?? '';
   $('background').value = plan?.background ?? '';
   $('negative').value = plan?.negativePrompt ?? '';
-  $('plan-seed').value = plan?.seed ?? '';
+  $('plan-seed').value = plan ? seedText(plan.seed) : '';
   drawTabs();
   const panel = $('subject-panel');
   panel.replaceChildren();
@@ -169,7 +169,7 @@ function drawPanels() {
     box.append(` ${k} `, input('input', r.box[k], `${at}.box.${k}`, edit(v => (r.box[k] = Number(v))), { type: 'number', style: 'width:4.5em' }));
   }
   panel.append(labelled('box', box, `${at}.box`));
-  const seed = input('input', r.seed, `${at}.seed`, edit(v => (r.seed = Number(v))), { type: 'number', style: 'width:9em' });
+  const seed = input('input', seedText(r.seed), `${at}.seed`, edit(v => (r.seed = seedValue(v))), { style: 'width:13em' });
   const reseed = document.createElement('button');
   reseed.id = 'reseed-btn';
   reseed.textContent = 'New seed & render this subject';
@@ -352,11 +352,11 @@ async function start() {
   scene('model', 'model');
   scene('background', 'background');
   scene('negative', 'negativePrompt');
-  scene('plan-seed', 'seed', Number);
+  scene('plan-seed', 'seed', seedValue);
   $('plan-json').addEventListener('input', () => {
     let parsed;
     try {
-      parsed = JSON.parse($('plan-json').value);
+      parsed = parseJson($('plan-json').value);
     } catch (err) {
       $('plan-error').textContent = `not valid JSON: ${err.message}`;
       return;
