@@ -35,6 +35,7 @@ export function boxEditor(layer, { onMove, onPick }) {
     event.preventDefault();
     event.stopPropagation();
     onPick(i);
+    layer.querySelectorAll('.box').forEach(other => other.classList.toggle('selected', other === el));
     const start = { ...plan.regions[i].box };
     const x0 = event.clientX;
     const y0 = event.clientY;
