@@ -76,19 +76,25 @@ final class RenderJob implements RegionalRenderer.Progress {
         return outputs;
     }
 
-    /** Moves a queued job to running; false when it was cancelled while it waited. */
-    synchronized boolean start(int stepsPerPass, int passCount) {
+    /** Moves a queued job to running (its model may still be loading); false when it was cancelled while it waited. */
+    synchronized boolean begin() {
         if (cancelRequested) {
             finish(State.CANCELLED, null);
             return false;
         }
         state = State.RUNNING;
-        steps = stepsPerPass;
-        passes = passCount;
-        phase = "starting";
+        phase = "loading model";
         startNanos = System.nanoTime();
         publish("progress");
         return true;
+    }
+
+    /** The shape of the work once the settings are known: steps per pass, and passes (1, or 1 + subjects). */
+    synchronized void plan(int stepsPerPass, int passCount) {
+        steps = stepsPerPass;
+        passes = passCount;
+        phase = "starting";
+        publish("progress");
     }
 
     /** Called by the renderer after each step; stops the render when the user cancelled it. */

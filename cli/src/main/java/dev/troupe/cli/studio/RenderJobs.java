@@ -114,7 +114,7 @@ final class RenderJobs implements AutoCloseable {
 
         /** Runs on the lane's worker thread only. */
         void draw(RenderJob job) {
-            if (job.isFinished()) {
+            if (!job.begin()) {
                 return; // cancelled while it waited
             }
             try {
@@ -126,9 +126,7 @@ final class RenderJobs implements AutoCloseable {
                 RegionalRenderer.Settings settings = RenderOptions.settings(model, c.steps(), c.cfg(), c.sampler(),
                         c.mode() == null ? "joint" : c.mode(), -1, 0.2, 0.3, "laplacian");
                 boolean joint = settings.mode() == RegionalRenderer.Mode.JOINT || job.plan().regions().isEmpty();
-                if (!job.start(settings.steps(), joint ? 1 : 1 + job.plan().regions().size())) {
-                    return;
-                }
+                job.plan(settings.steps(), joint ? 1 : 1 + job.plan().regions().size());
                 RegionalRenderer.Result result = new RegionalRenderer(model, loras, Path.of(""))
                         .render(job.drawn(), settings, job);
                 SceneRendering.write(model, job.plan(), settings, result.image(), job.outputs());

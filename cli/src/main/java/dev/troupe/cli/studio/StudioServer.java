@@ -63,6 +63,7 @@ public final class StudioServer implements AutoCloseable {
             .build();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final int HISTORY = 60;
+    static final int MAX_STEPS = 500;
 
     /**
      * @param output          the only folder the API reads and writes
@@ -258,8 +259,9 @@ public final class StudioServer implements AutoCloseable {
         ScenePlan plan = checkedPlan(r.plan());
         Path model = catalog.model(plan.model());
         ScenePlan drawn = catalog.resolveLoras(plan);
-        if (r.steps() != null && (r.steps() < 1 || r.steps() > 1000)) {
-            throw ApiException.field(400, "steps", "must be between 1 and 1000, got " + r.steps());
+        // at most 500: the samplers' timestep tables fail at 1000 steps (as many as the model was trained with)
+        if (r.steps() != null && (r.steps() < 1 || r.steps() > MAX_STEPS)) {
+            throw ApiException.field(400, "steps", "must be between 1 and " + MAX_STEPS + ", got " + r.steps());
         }
         if (r.cfg() != null && (!Double.isFinite(r.cfg()) || r.cfg() < 0 || r.cfg() > 50)) {
             throw ApiException.field(400, "cfg", "must be a number from 0 to 50, got " + r.cfg());

@@ -132,7 +132,7 @@ class StudioServerTest {
                 .put("file", "../../../etc/evil.safetensors").put("weight", 1.0);
         assertField(studio.post("/api/renders", Map.of("plan", lora)), "regions[0].loras[0].file", "unknown LoRA");
 
-        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 0)), "steps", "between 1 and 1000");
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 0)), "steps", "between 1 and 500");
         assertField(studio.post("/api/renders", Map.of("plan", plan, "sampler", "magic")), "sampler", "magic");
         assertField(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")), "colour", "colour");
         assertField(studio.post("/api/plan", Map.of("request", " ")), "request", "type a request");
@@ -152,7 +152,7 @@ class StudioServerTest {
     void oneRenderAtATimePerModelAndAFullQueueAnswers429() throws Exception {
         JsonNode plan = studio.plan(2);
         ((ObjectNode) plan).put("width", 512).put("height", 512);
-        Map<String, Object> slow = Map.of("plan", plan, "steps", 1000, "cfg", 1.0);
+        Map<String, Object> slow = Map.of("plan", plan, "steps", StudioServer.MAX_STEPS, "cfg", 1.0);
         StudioFixture.Reply first = studio.post("/api/renders", slow);
         StudioFixture.Reply second = studio.post("/api/renders", slow);
         StudioFixture.Reply third = studio.post("/api/renders", slow);
@@ -160,8 +160,14 @@ class StudioServerTest {
         assertThat(second.status()).as(second.text()).isEqualTo(202);
         assertThat(third.status()).as(third.text()).isEqualTo(429);
         assertThat(third.json().get("error").asText()).contains("queue").contains("full");
-        assertThat(studio.get("/api/jobs/" + second.json().get("id").asText()).json().get("state").asText())
-                .isEqualTo("queued");
+        JsonNode running = studio.get("/api/jobs/" + first.json().get("id").asText()).json();
+        for (int i = 0; i < 40 && running.get("state").asText().equals("queued"); i++) { // its worker picks it up
+            Thread.sleep(50);
+            running = studio.get("/api/jobs/" + first.json().get("id").asText()).json();
+        }
+        assertThat(running.get("state").asText()).as(running.toString()).isEqualTo("running");
+        JsonNode waiting = studio.get("/api/jobs/" + second.json().get("id").asText()).json();
+        assertThat(waiting.get("state").asText()).as(waiting.toString()).isEqualTo("queued");
 
         for (StudioFixture.Reply job : List.of(second, first)) {
             assertThat(studio.delete("/api/jobs/" + job.json().get("id").asText()).status()).isEqualTo(200);
