@@ -21,6 +21,7 @@ import java.util.Properties;
                 ModelsCommand.class,
                 BenchCommand.class,
                 EvalCommand.class,
+                StudioCommand.class,
                 // one line per command; shared plumbing (errors, exit codes) lives in Cli
                 CommandLine.HelpCommand.class,
         })

@@ -38,6 +38,13 @@ public final class PlannerOptions {
     @Option(names = "--llm-boxes", description = "let the LLM propose the subject boxes too (clipped to the canvas, or rejected)")
     Boolean boxes;
 
+    /** Who plans with these options: "rules", or the LLM's model and endpoint (no key). */
+    String describe(Map<String, String> env) {
+        PlannerConfig.Choice choice = PlannerConfig.resolve(
+                new PlannerConfig.Flags(planner, baseUrl, model, timeout, cache, boxes), env);
+        return choice.llm() == null ? "rules" : choice.llm().model() + " at " + choice.llm().baseUrl();
+    }
+
     /**
      * The plan builder these options ask for. Prints at most one line about the choice (why the rule
      * planner runs) and, later, one line per LLM fallback.

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The planner's options, shared by {@code troupe plan} and {@code troupe run}. */
-final class PlanningOptions {
+public final class PlanningOptions {
 
     @Mixin
     PlannerOptions planner = new PlannerOptions();
@@ -50,18 +50,29 @@ final class PlanningOptions {
 
     /** Plans {@code request} with these options, with the rule planner or the configured LLM. */
     PlanResult plan(String request, Map<String, String> environment, PrintWriter err) {
-        PlanBuilder builder = planner.planBuilder(environment, err);
+        return plan(planner.planBuilder(environment, err), request, seed, count, mixes, overrides, layout, size,
+                profile, maxOverlap);
+    }
+
+    /**
+     * Plans {@code request} with {@code builder}, reading the options as {@code troupe plan} reads its flags (null:
+     * the flag's default; a random seed is chosen and written into the plan). Shared with the studio's plan API.
+     */
+    public static PlanResult plan(PlanBuilder builder, String request, Long seed, Integer count, List<String> mixes,
+                                  List<String> overrides, String layout, String size, String profile,
+                                  Double maxOverlap) {
         long chosenSeed = seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE);
-        PlanOptions options = PlanOptions.seeded(chosenSeed).withCount(count).withProfile(profile)
-                .withLayout(layout).withMaxOverlap(maxOverlap);
+        PlanOptions options = PlanOptions.seeded(chosenSeed).withCount(count)
+                .withProfile(profile != null ? profile : Profile.DEFAULT).withLayout(layout)
+                .withMaxOverlap(maxOverlap != null ? maxOverlap : Layout.DEFAULT_MAX_OVERLAP);
         if (size != null) {
             options = options.withSize(PlanOptions.parseSize(size));
         }
-        for (String mix : mixes) {
+        for (String mix : mixes == null ? List.<String>of() : mixes) {
             Map.Entry<String, Distribution> parsed = PlanOptions.parseMix(mix, builder.lexicon());
             options = options.withMix(parsed.getKey(), parsed.getValue());
         }
-        for (String override : overrides) {
+        for (String override : overrides == null ? List.<String>of() : overrides) {
             options = withOverride(options, override);
         }
         return builder.build(request, options);

@@ -22,7 +22,7 @@ import java.util.Locale;
  * How to draw a plan, shared by {@code troupe render} and {@code troupe run}. Steps, guidance and sampler default
  * to what the model folder recommends in model_index.json ({@code troupe_defaults}), else to SD's usual 20 / 7.5.
  */
-final class RenderOptions {
+public final class RenderOptions {
 
     @Mixin
     ModelOptions model;
@@ -152,6 +152,17 @@ final class RenderOptions {
     }
 
     RegionalRenderer.Settings settings(StableDiffusionModel loaded) {
+        return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend);
+    }
+
+    /**
+     * The render settings as {@code troupe render} reads its flags; null steps, cfg or sampler: the model's
+     * recommendation (model_index.json {@code troupe_defaults}), else 20 / 7.5 / the model's scheduler. Shared with
+     * the studio's render API.
+     */
+    public static RegionalRenderer.Settings settings(StableDiffusionModel loaded, Integer steps, Double cfg,
+                                                     String sampler, String mode, int margin,
+                                                     double backgroundWeight, double bootstrap, String blend) {
         JsonNode defaults = loaded.directory().modelIndex().path("troupe_defaults");
         int n = steps != null ? steps : defaults.path("steps").asInt(20);
         double g = cfg != null ? cfg : defaults.path("guidance").asDouble(7.5);

@@ -6,6 +6,7 @@ import dev.troupe.composer.overlay.BoxesOverlay;
 import dev.troupe.composer.png.GenerationParameters;
 import dev.troupe.composer.png.PngWriter;
 import dev.troupe.renderer.LoraSessions;
+import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.scene.PlanJson;
@@ -29,8 +30,8 @@ public final class SceneRendering {
     }
 
     /** The three files written for {@code out.png}. */
-    record Outputs(Path image, Path plan, Path boxes) {
-        static Outputs of(Path image) {
+    public record Outputs(Path image, Path plan, Path boxes) {
+        public static Outputs of(Path image) {
             String name = image.getFileName().toString();
             if (!name.toLowerCase(Locale.ROOT).endsWith(".png")) {
                 throw new UserInputException("output " + image + " must end in .png (e.g. -o scene.png)");
@@ -64,17 +65,22 @@ public final class SceneRendering {
                 err.println(loras.describe());
             }
         }
-        String planJson = PlanJson.write(plan);
-        String parameters = parameters(model, plan, settings);
-        PngWriter.write(outputs.image(), result.image(), planJson, parameters);
-        PlanJson.write(plan, outputs.plan());
-        PngWriter.write(outputs.boxes(), BoxesOverlay.draw(Images.toBuffered(result.image()), plan),
-                planJson, parameters);
+        write(model, plan, settings, result.image(), outputs);
         out.printf(Locale.ROOT, "wrote %s, %s and %s (%dx%d, %d subjects, %d steps %s, cfg %s, %s mode) in %.1f s%n",
                 outputs.image(), outputs.plan().getFileName(), outputs.boxes().getFileName(), plan.width(),
                 plan.height(), plan.regions().size(), settings.steps(), settings.sampler().cliName(),
                 settings.guidance(), settings.mode().name().toLowerCase(Locale.ROOT), result.nanos() / 1e9);
         return result;
+    }
+
+    /** Writes the image (plan and parameters in its metadata), the plan and the boxes overlay, each atomically. */
+    public static void write(StableDiffusionModel model, ScenePlan plan, RegionalRenderer.Settings settings,
+                             RgbImage image, Outputs outputs) throws IOException {
+        String planJson = PlanJson.write(plan);
+        String parameters = parameters(model, plan, settings);
+        PngWriter.write(outputs.image(), image, planJson, parameters);
+        PlanJson.write(plan, outputs.plan());
+        PngWriter.write(outputs.boxes(), BoxesOverlay.draw(Images.toBuffered(image), plan), planJson, parameters);
     }
 
     private static String describe(String set, LoraReport report) {

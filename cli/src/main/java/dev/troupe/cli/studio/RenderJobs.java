@@ -1,0 +1,153 @@
+package dev.troupe.cli.studio;
+
+import dev.troupe.cli.RenderOptions;
+import dev.troupe.cli.SceneRendering;
+import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.renderer.LoraSessions;
+import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.onnx.SessionFactory;
+import dev.troupe.scene.UserInputException;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The studio's renders: per model, one worker that draws one render at a time and a bounded list of renders
+ * waiting for it. Each model is loaded once, by its worker, on its first render, and kept (with its cache of LoRA
+ * sessions) until the server stops.
+ */
+final class RenderJobs implements AutoCloseable {
+
+    /** Finished jobs kept for the API; older ones are forgotten (their files stay in the output folder). */
+    private static final int KEPT = 200;
+
+    private final SessionFactory sessions;
+    private final int queueCapacity;
+    private final long loraBudgetBytes;
+    private final Map<Path, Lane> lanes = new LinkedHashMap<>();
+    private final Map<String, RenderJob> jobs = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    /** @param queueCapacity renders that may wait per model while one is drawn; one more is refused (HTTP 429) */
+    RenderJobs(SessionFactory sessions, int queueCapacity, long loraBudgetBytes) {
+        this.sessions = sessions;
+        this.queueCapacity = queueCapacity;
+        this.loraBudgetBytes = loraBudgetBytes;
+    }
+
+    String nextId() {
+        return "r" + ids.incrementAndGet();
+    }
+
+    /** @throws ApiException 429 when this model's queue is full */
+    synchronized RenderJob submit(Path modelFolder, RenderJob job) {
+        Lane lane = lanes.computeIfAbsent(modelFolder, Lane::new);
+        try {
+            lane.executor.execute(() -> lane.draw(job));
+        } catch (RejectedExecutionException e) {
+            throw ApiException.field(429, "", "the render queue for model " + job.plan().model() + " is full ("
+                    + queueCapacity + " waiting besides the one being drawn); wait for one to finish, or cancel one");
+        }
+        jobs.put(job.id(), job);
+        if (jobs.size() > KEPT) {
+            jobs.values().stream().filter(RenderJob::isFinished).map(RenderJob::id).sorted().limit(jobs.size() - KEPT)
+                    .toList().forEach(jobs::remove);
+        }
+        return job;
+    }
+
+    Optional<RenderJob> job(String id) {
+        return Optional.ofNullable(id == null ? null : jobs.get(id));
+    }
+
+    /** Jobs that are queued or being drawn. */
+    List<RenderJob> active() {
+        return jobs.values().stream().filter(j -> !j.isFinished()).toList();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Lane lane : lanes.values()) {
+            lane.executor.shutdownNow();
+        }
+        for (RenderJob job : jobs.values()) {
+            job.cancel();
+        }
+        for (Lane lane : lanes.values()) {
+            try {
+                lane.executor.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lane.close();
+        }
+        lanes.clear();
+    }
+
+    /** One model's worker, its waiting list, and the model once loaded. */
+    private final class Lane {
+        private final Path folder;
+        private final ThreadPoolExecutor executor;
+        private StableDiffusionModel model;
+        private LoraSessions loras;
+
+        Lane(Path folder) {
+            this.folder = folder;
+            this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                    new ArrayBlockingQueue<>(Math.max(1, queueCapacity)), runnable -> {
+                Thread t = new Thread(runnable, "studio-render-" + folder.getFileName());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        /** Runs on the lane's worker thread only. */
+        void draw(RenderJob job) {
+            if (!job.begin()) {
+                return; // cancelled while it waited
+            }
+            try {
+                if (model == null) {
+                    model = StableDiffusionModel.load(folder, sessions, new LoraSet(List.of()));
+                    loras = new LoraSessions(model, loraBudgetBytes);
+                }
+                RenderJob.Choices c = job.choices();
+                RegionalRenderer.Settings settings = RenderOptions.settings(model, c.steps(), c.cfg(), c.sampler(),
+                        c.mode() == null ? "joint" : c.mode(), -1, 0.2, 0.3, "laplacian");
+                boolean joint = settings.mode() == RegionalRenderer.Mode.JOINT || job.plan().regions().isEmpty();
+                job.plan(settings.steps(), joint ? 1 : 1 + job.plan().regions().size());
+                RegionalRenderer.Result result = new RegionalRenderer(model, loras, Path.of(""))
+                        .render(job.drawn(), settings, job);
+                SceneRendering.write(model, job.plan(), settings, result.image(), job.outputs());
+                job.succeed();
+            } catch (CancellationException e) {
+                job.fail("cancelled");
+            } catch (UserInputException e) {
+                job.fail(e.getMessage());
+            } catch (Exception | Error e) {
+                job.fail("internal error: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            }
+        }
+
+        void close() {
+            if (loras != null) {
+                loras.close();
+            }
+            if (model != null) {
+                model.close();
+            }
+        }
+    }
+}
