@@ -240,6 +240,8 @@ def main():
     p.add_argument("--lora-out", default=os.path.join(ROOT, "models", "loras", "striped-tops.safetensors"))
     p.add_argument("--lora-minutes", type=float, default=6.0)
     p.add_argument("--export-only", action="store_true")
+    p.add_argument("--compact", default=os.path.join(ROOT, "models", "train", "checkpoint.pt"),
+                   help="weights to resume from in a fresh clone (written after training, no optimizer state)")
     p.add_argument("--lora-only", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -254,15 +256,18 @@ def main():
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     ckpt_path = os.path.join(args.work, "checkpoint.pt")
     step, seen, elapsed = 0, 0, 0.0
-    if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path)
+    # the full checkpoint of an interrupted run, else the compact one committed with the model
+    resume = ckpt_path if os.path.exists(ckpt_path) else args.compact if os.path.exists(args.compact) else None
+    if resume:
+        ck = torch.load(resume)
         unet.load_state_dict(ck["unet"]); te.load_state_dict(ck["te"])
         ema_u.load_state_dict(ck["ema_unet"]); ema_t.load_state_dict(ck["ema_te"])
-        opt.load_state_dict(ck["opt"])
+        if "opt" in ck:
+            opt.load_state_dict(ck["opt"])
         step, seen, elapsed = ck["step"], ck["seen"], ck.get("elapsed", 0.0)
         if args.reset_ema:
             ema_u.load_state_dict(unet.state_dict()); ema_t.load_state_dict(te.state_dict())
-        print(f"resumed at step {step} ({seen} samples, {elapsed / 60:.1f} min)", flush=True)
+        print(f"resumed from {resume} at step {step} ({seen} samples, {elapsed / 60:.1f} min)", flush=True)
     n_params = sum(p.numel() for p in unet.parameters()), sum(p.numel() for p in te.parameters())
     print(f"unet {n_params[0]} params, text encoder {n_params[1]} params, vocabulary {len(tok.words)}", flush=True)
 
@@ -315,6 +320,10 @@ def main():
         r, img = report(ema_u.eval(), ema_t.eval(), tok, n=128)
         print(f"final eval ({seen} samples): {json.dumps(r)}", flush=True)
         export(ema_u, ema_t, tok, args.out)
+        tmp = args.compact + ".tmp"
+        torch.save({"unet": unet.state_dict(), "te": te.state_dict(), "ema_unet": ema_u.state_dict(),
+                    "ema_te": ema_t.state_dict(), "step": step, "seen": seen, "elapsed": elapsed}, tmp)
+        os.replace(tmp, args.compact)
         json.dump({"steps": step, "samples": seen, "minutes": round(elapsed / 60, 1), "batch": args.batch,
                    "threads": args.threads, "python_eval": r, "torch": torch.__version__},
                   open(os.path.join(args.out, "training.json"), "w"), indent=2)
