@@ -4,6 +4,7 @@ import dev.troupe.cli.batch.BatchPlanner;
 import dev.troupe.cli.batch.BatchProgress;
 import dev.troupe.cli.batch.BatchReport;
 import dev.troupe.cli.batch.BatchRunner;
+import dev.troupe.cli.batch.LocalBatchStore;
 import dev.troupe.cli.batch.Manifest;
 import dev.troupe.cli.batch.Shard;
 import dev.troupe.planner.PlanBuilder;
@@ -103,9 +104,8 @@ public final class BatchCommand implements Callable<Integer> {
             return bad == 0 ? ExitCodes.OK : ExitCodes.BAD_INPUT;
         }
 
-        BatchRunner runner = new BatchRunner(outDir, workers, resume, new Main.Version().getVersion()[0],
-                rendering.model.sessions(), plan -> rendering.model.resolve(plan.model(), manifestFile),
-                rendering::settings);
+        LocalBatchStore store = new LocalBatchStore(outDir);
+        BatchRunner runner = rendering.batchRunner(store, workers, resume, manifestFile);
         BatchProgress progress = new BatchProgress(err, !rendering.quiet && System.console() != null, mine.size());
         List<BatchRunner.Outcome> outcomes;
         try {
@@ -114,7 +114,7 @@ public final class BatchCommand implements Callable<Integer> {
             progress.finish();
         }
         List<BatchReport.Row> rows = BatchReport.rows(manifest.quotas(), planned.targets(), planned.jobs(), outcomes);
-        List<Path> written = BatchReport.write(outDir, part.suffix(), manifestFile.getFileName().toString(),
+        List<String> written = BatchReport.write(store, part.suffix(), manifestFile.getFileName().toString(),
                 part.toString(), outcomes, rows);
 
         long failed = outcomes.stream().filter(o -> !o.ok()).count();
@@ -125,7 +125,7 @@ public final class BatchCommand implements Callable<Integer> {
                         + "(%.1f scenes/min, %d worker%s); wrote %s and %s/scenes/%n",
                 outcomes.size(), part.whole() ? "" : " (shard " + part + ")", progress.rendered(), skipped, failed,
                 seconds, progress.rendered() * 60 / Math.max(1e-9, seconds), workers, workers == 1 ? "" : "s",
-                String.join(", ", written.stream().map(p -> p.getFileName().toString()).toList()), outDir);
+                String.join(", ", written), outDir);
         if (failed == 0) {
             return ExitCodes.OK;
         }

@@ -38,7 +38,7 @@ public final class Cli {
         return status;
     }
 
-    static CommandLine configure(CommandLine commandLine, PrintWriter out, PrintWriter err) {
+    public static CommandLine configure(CommandLine commandLine, PrintWriter out, PrintWriter err) {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(Cli::onExecutionException);

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The options that say which model to load and how to run it, shared by render and bench. */
-final class ModelOptions {
+public final class ModelOptions {
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Stable Diffusion ONNX export folder (default: the plan's model, else the embedded model)")

@@ -49,7 +49,7 @@ public final class PlannerOptions {
      * The plan builder these options ask for. Prints at most one line about the choice (why the rule
      * planner runs) and, later, one line per LLM fallback.
      */
-    PlanBuilder planBuilder(Map<String, String> env, PrintWriter err) {
+    public PlanBuilder planBuilder(Map<String, String> env, PrintWriter err) {
         PlannerConfig.Choice choice = PlannerConfig.resolve(
                 new PlannerConfig.Flags(planner, baseUrl, model, timeout, cache, boxes), env);
         if (choice.notice() != null) {

@@ -1,6 +1,8 @@
 package dev.troupe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.cli.batch.BatchRunner;
+import dev.troupe.cli.batch.BatchStore;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
@@ -13,6 +15,7 @@ import dev.troupe.scene.UserInputException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,6 +152,15 @@ public final class RenderOptions {
                     + "models/loras/striped-tops.safetensors:0.8");
         }
         return new LoraSet.Entry(Path.of(file), weight);
+    }
+
+    /**
+     * The runner {@code troupe batch} draws with: the models these options name (a plan's model beside the
+     * manifest), these settings. The spark module builds the same one in each executor JVM.
+     */
+    public BatchRunner batchRunner(BatchStore store, int workers, boolean resume, Path manifestFile) throws IOException {
+        return new BatchRunner(store, workers, resume, new Main.Version().getVersion()[0], model.sessions(),
+                plan -> model.resolve(plan.model(), manifestFile), this::settings);
     }
 
     RegionalRenderer.Settings settings(StableDiffusionModel loaded) {

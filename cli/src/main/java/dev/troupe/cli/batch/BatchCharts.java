@@ -1,7 +1,6 @@
 package dev.troupe.cli.batch;
 
 import dev.troupe.composer.png.PngWriter;
-import dev.troupe.scene.AtomicFiles;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
@@ -11,7 +10,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,9 +92,9 @@ final class BatchCharts {
     }
 
     /** contact-sheet.png (or contact-sheet-2.png... past {@value #PER_SHEET} images): thumbnails with their names. */
-    static List<Path> contactSheets(Path outDir, String suffix, List<BatchRunner.Outcome> outcomes) throws IOException {
+    static List<String> contactSheets(BatchStore store, String suffix, List<BatchRunner.Outcome> outcomes) throws IOException {
         List<BatchRunner.Outcome> done = outcomes.stream().filter(BatchRunner.Outcome::ok).toList();
-        List<Path> written = new ArrayList<>();
+        List<String> written = new ArrayList<>();
         for (int start = 0, sheet = 1; start < done.size(); start += PER_SHEET, sheet++) {
             List<BatchRunner.Outcome> part = done.subList(start, Math.min(done.size(), start + PER_SHEET));
             int columns = Math.min(COLUMNS, part.size());
@@ -113,8 +111,8 @@ final class BatchCharts {
                     BatchRunner.Outcome o = part.get(i);
                     int x = (i % columns) * CELL;
                     int y = (i / columns) * (CELL + LABEL);
-                    Path file = BatchRunner.scenes(outDir).resolve(o.sidecar().path("files").path("image").path("file").asText());
-                    BufferedImage image = ImageIO.read(file.toFile());
+                    byte[] file = store.read(BatchRunner.SCENES + "/" + o.sidecar().path("files").path("image").path("file").asText());
+                    BufferedImage image = file == null ? null : ImageIO.read(new java.io.ByteArrayInputStream(file));
                     if (image != null) {
                         double scale = Math.min((CELL - 8) / (double) image.getWidth(), (CELL - 8) / (double) image.getHeight());
                         int w = Math.max(1, (int) Math.round(image.getWidth() * scale));
@@ -132,8 +130,8 @@ final class BatchCharts {
                 g.dispose();
             }
             String stem = done.size() <= PER_SHEET ? "contact-sheet" : "contact-sheet-" + sheet;
-            Path target = outDir.resolve(stem + suffix + ".png");
-            AtomicFiles.write(target, PngWriter.encode(sheetImage, null, null));
+            String target = stem + suffix + ".png";
+            store.write(target, PngWriter.encode(sheetImage, null, null));
             written.add(target);
         }
         return written;

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.planner.Distribution;
-import dev.troupe.scene.AtomicFiles;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -136,10 +134,10 @@ public final class BatchReport {
         return out.toString();
     }
 
-    /** Writes index, report, chart and contact sheet(s); returns the files written. */
-    public static List<Path> write(Path outDir, String suffix, String manifestName, String shard,
-                                   List<BatchRunner.Outcome> outcomes, List<Row> rows) throws IOException {
-        List<Path> written = new ArrayList<>();
+    /** Writes index, report, chart and contact sheet(s); returns the files written, relative to OUTDIR. */
+    public static List<String> write(BatchStore store, String suffix, String manifestName, String shard,
+                                     List<BatchRunner.Outcome> outcomes, List<Row> rows) throws IOException {
+        List<String> written = new ArrayList<>();
         ObjectMapper compact = new ObjectMapper();
         StringBuilder index = new StringBuilder();
         for (BatchRunner.Outcome o : outcomes) {
@@ -161,8 +159,8 @@ public final class BatchReport {
             }
             index.append(compact.writeValueAsString(line)).append('\n');
         }
-        Path indexFile = outDir.resolve("index" + suffix + ".jsonl");
-        AtomicFiles.writeString(indexFile, index.toString());
+        String indexFile = "index" + suffix + ".jsonl";
+        store.write(indexFile, BatchPlanner.utf8(index.toString()));
         written.add(indexFile);
 
         ObjectNode report = BatchRunner.JSON.createObjectNode();
@@ -201,14 +199,14 @@ public final class BatchReport {
         report.put("note", "counts are of the attributes each plan assigns (what each subject's prompt asks for); "
                 + "realized counts only jobs whose outputs are complete; in a shard, targets and planned are the "
                 + "whole manifest's");
-        Path reportFile = outDir.resolve("report" + suffix + ".json");
-        AtomicFiles.writeString(reportFile, BatchRunner.JSON.writeValueAsString(report) + "\n");
+        String reportFile = "report" + suffix + ".json";
+        store.write(reportFile, BatchPlanner.utf8(BatchRunner.JSON.writeValueAsString(report) + "\n"));
         written.add(reportFile);
 
-        Path chart = outDir.resolve("distributions" + suffix + ".png");
-        AtomicFiles.write(chart, BatchCharts.distributions(rows));
+        String chart = "distributions" + suffix + ".png";
+        store.write(chart, BatchCharts.distributions(rows));
         written.add(chart);
-        written.addAll(BatchCharts.contactSheets(outDir, suffix, outcomes));
+        written.addAll(BatchCharts.contactSheets(store, suffix, outcomes));
         return written;
     }
 

@@ -12,20 +12,19 @@ import dev.troupe.composer.overlay.BoxesOverlay;
 import dev.troupe.composer.png.PngWriter;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.onnx.SessionFactory;
-import dev.troupe.scene.AtomicFiles;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.ScenePlan;
 import dev.troupe.scene.UserInputException;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Draws a shard's jobs with a pool of workers and writes each job's outputs under {@code OUTDIR/scenes/}:
@@ -42,8 +40,11 @@ import java.util.stream.Stream;
  * only after the other three, so a job is complete exactly when its sidecar is there and its hashes match.
  * {@code --resume} skips such jobs (when the plan, settings and model are still the same) and redoes the rest.
  * A job that fails is recorded and the others go on. Models are loaded once each and shared by the workers.
+ *
+ * <p>{@link #draw(Scene)} is the one job's step on its own: the spark module keeps one runner per executor JVM and
+ * calls it for every job the executor is given, so that a cluster draws and writes exactly as {@code troupe batch}.
  */
-public final class BatchRunner {
+public final class BatchRunner implements AutoCloseable {
 
     public enum Status { RENDERED, SKIPPED, FAILED }
 
@@ -54,25 +55,43 @@ public final class BatchRunner {
         }
     }
 
+    /** A planned job, as much of it as drawing needs; {@code request} is null for a job given as a plan. */
+    public record Scene(String name, int manifestLine, String request, ScenePlan plan) {
+        public static Scene of(BatchPlanner.Planned job) {
+            return new Scene(job.name(), job.entry().line(), job.spec().request(), job.plan());
+        }
+    }
+
+    /** What became of a scene: the outcome without the job. */
+    public record Drawn(Status status, String stage, String error, ObjectNode sidecar) {
+        public Outcome of(BatchPlanner.Planned job) {
+            return new Outcome(job, status, stage, error, sidecar);
+        }
+    }
+
     /** Told when a job ends. */
     public interface Listener {
         void finished(Outcome outcome, long nanos);
     }
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final Path outDir;
+    /** The folder of the jobs' files, relative to OUTDIR. */
+    public static final String SCENES = "scenes";
+
+    private final BatchStore store;
     private final int workers;
     private final boolean resume;
     private final String version;
     private final SessionFactory sessions;
     private final Function<ScenePlan, Path> modelFolder;
     private final Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor;
+    private final Map<Path, Loaded> models = new LinkedHashMap<>();
 
-    public BatchRunner(Path outDir, int workers, boolean resume, String version, SessionFactory sessions,
+    public BatchRunner(BatchStore store, int workers, boolean resume, String version, SessionFactory sessions,
                        Function<ScenePlan, Path> modelFolder,
                        Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor) {
-        this.outDir = outDir;
+        this.store = store;
         this.workers = workers;
         this.resume = resume;
         this.version = version;
@@ -81,16 +100,15 @@ public final class BatchRunner {
         this.settingsFor = settingsFor;
     }
 
-    public static Path scenes(Path outDir) {
-        return outDir.resolve("scenes");
-    }
+    /** The four files of a job, relative to OUTDIR. */
+    record Files4(String image, String plan, String boxes, String sidecar) {
+        static Files4 of(String name) {
+            String dir = SCENES + "/";
+            return new Files4(dir + name + ".png", dir + name + ".plan.json", dir + name + ".boxes.png", dir + name + ".json");
+        }
 
-    /** The four files of a job. */
-    record Files4(Path image, Path plan, Path boxes, Path sidecar) {
-        static Files4 of(Path outDir, String name) {
-            Path dir = scenes(outDir);
-            return new Files4(dir.resolve(name + ".png"), dir.resolve(name + ".plan.json"),
-                    dir.resolve(name + ".boxes.png"), dir.resolve(name + ".json"));
+        Map<String, String> outputs() {
+            return Map.of("image", image, "plan", plan, "boxes", boxes);
         }
     }
 
@@ -98,17 +116,15 @@ public final class BatchRunner {
     private record Loaded(StableDiffusionModel model, RegionalRenderer.Settings settings, String error) {
     }
 
+    /** Draws every job (removing a killed run's temporaries for them first) and closes the models. */
     public List<Outcome> run(List<BatchPlanner.Planned> jobs, Listener listener) throws InterruptedException {
-        removeStaleTemporaries(jobs);
-        Map<Path, Loaded> models = new LinkedHashMap<>();
+        removeStaleTemporaries(store, jobs.stream().map(BatchPlanner.Planned::name).toList());
         List<Outcome> outcomes = new ArrayList<>();
         try {
+            // every model loaded before any drawing, so that bad render options stop the batch at once (exit 2)
             for (BatchPlanner.Planned job : jobs) {
                 if (job.ok()) {
-                    Path folder = modelFolder.apply(job.plan()).toAbsolutePath().normalize();
-                    if (!models.containsKey(folder)) {
-                        models.put(folder, load(folder));
-                    }
+                    loaded(job.plan());
                 }
             }
             ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
@@ -121,8 +137,8 @@ public final class BatchRunner {
                 for (BatchPlanner.Planned job : jobs) {
                     futures.add(pool.submit(() -> {
                         long start = System.nanoTime();
-                        Outcome outcome = one(job, job.ok()
-                                ? models.get(modelFolder.apply(job.plan()).toAbsolutePath().normalize()) : null);
+                        Outcome outcome = job.ok() ? draw(Scene.of(job)).of(job)
+                                : new Outcome(job, Status.FAILED, "plan", job.error(), null);
                         listener.finished(outcome, System.nanoTime() - start);
                         return outcome;
                     }));
@@ -138,13 +154,36 @@ public final class BatchRunner {
                 pool.shutdownNow();
             }
         } finally {
-            for (Loaded l : models.values()) {
-                if (l.model() != null) {
-                    l.model().close();
-                }
-            }
+            close();
         }
         return outcomes;
+    }
+
+    /** Closes the models loaded so far. */
+    @Override
+    public synchronized void close() {
+        for (Loaded l : models.values()) {
+            if (l.model() != null) {
+                l.model().close();
+            }
+        }
+        models.clear();
+    }
+
+    /** How many model folders this runner has loaded (or failed to load). */
+    public synchronized int modelsLoaded() {
+        return models.size();
+    }
+
+    /** The plan's model, loaded on first use and kept; bad render options propagate. */
+    private synchronized Loaded loaded(ScenePlan plan) {
+        Path folder = modelFolder.apply(plan).toAbsolutePath().normalize();
+        Loaded loaded = models.get(folder);
+        if (loaded == null) {
+            loaded = load(folder);
+            models.put(folder, loaded);
+        }
+        return loaded;
     }
 
     private Loaded load(Path folder) {
@@ -163,23 +202,26 @@ public final class BatchRunner {
         }
     }
 
-    private Outcome one(BatchPlanner.Planned job, Loaded loaded) {
-        if (!job.ok()) {
-            return new Outcome(job, Status.FAILED, "plan", job.error(), null);
-        }
+    /**
+     * Draws one planned job and writes its four files (or, with resume, finds them complete and skips it).
+     * Safe to call from several threads at once, and to repeat: a retried or duplicated call writes the same
+     * bytes under the same names, each file whole.
+     */
+    public Drawn draw(Scene job) {
+        Loaded loaded = loaded(job.plan());
         if (loaded.error() != null) {
-            return new Outcome(job, Status.FAILED, "model", loaded.error(), null);
+            return new Drawn(Status.FAILED, "model", loaded.error(), null);
         }
-        Files4 files = Files4.of(outDir, job.name());
+        Files4 files = Files4.of(job.name());
         StableDiffusionModel model = loaded.model();
         ScenePlan plan = job.plan();
         String planJson = PlanJson.write(plan);
         String parameters = SceneRendering.parameters(model, plan, loaded.settings());
         String fingerprint = sha256(BatchPlanner.utf8(planJson + "\n" + parameters + "\n" + model.hash()));
         if (resume) {
-            ObjectNode existing = completeSidecar(files, fingerprint);
+            ObjectNode existing = completeSidecar(store, files, fingerprint);
             if (existing != null) {
-                return new Outcome(job, Status.SKIPPED, null, null, existing);
+                return new Drawn(Status.SKIPPED, null, null, existing);
             }
         }
         try {
@@ -189,32 +231,32 @@ public final class BatchRunner {
             byte[] image = PngWriter.encode(Images.toBuffered(result.image()), planJson, parameters);
             byte[] boxes = PngWriter.encode(BoxesOverlay.draw(Images.toBuffered(result.image()), plan), planJson, parameters);
             byte[] planBytes = BatchPlanner.utf8(planJson);
-            AtomicFiles.write(files.image(), image);
-            AtomicFiles.write(files.plan(), planBytes);
-            AtomicFiles.write(files.boxes(), boxes);
+            store.write(files.image(), image);
+            store.write(files.plan(), planBytes);
+            store.write(files.boxes(), boxes);
             ObjectNode sidecar = sidecar(job, model, loaded.settings(), fingerprint, files,
                     Map.of("image", sha256(image), "plan", sha256(planBytes), "boxes", sha256(boxes)));
             ObjectNode timings = sidecar.putObject("timings");
             timings.put("renderMs", (drawn - start) / 1_000_000);
             timings.put("writeMs", (System.nanoTime() - drawn) / 1_000_000);
-            AtomicFiles.writeString(files.sidecar(), JSON.writeValueAsString(sidecar) + "\n");
-            return new Outcome(job, Status.RENDERED, null, null, sidecar);
+            store.write(files.sidecar(), BatchPlanner.utf8(JSON.writeValueAsString(sidecar) + "\n"));
+            return new Drawn(Status.RENDERED, null, null, sidecar);
         } catch (RuntimeException | IOException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName()
                     : e instanceof UserInputException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-            return new Outcome(job, Status.FAILED, "render", message, null);
+            return new Drawn(Status.FAILED, "render", message, null);
         }
     }
 
     /** Seeds, model, settings and output hashes: everything that makes the image, and nothing secret. */
-    private ObjectNode sidecar(BatchPlanner.Planned job, StableDiffusionModel model, RegionalRenderer.Settings s,
+    private ObjectNode sidecar(Scene job, StableDiffusionModel model, RegionalRenderer.Settings s,
                                String fingerprint, Files4 files, Map<String, String> hashes) {
         ScenePlan plan = job.plan();
         ObjectNode root = JSON.createObjectNode();
         root.put("name", job.name());
-        root.put("manifestLine", job.entry().line());
-        if (job.spec().request() != null) {
-            root.put("request", job.spec().request());
+        root.put("manifestLine", job.manifestLine());
+        if (job.request() != null) {
+            root.put("request", job.request());
         } else {
             root.put("fromPlan", true);
         }
@@ -241,28 +283,29 @@ public final class BatchRunner {
         root.put("troupe", version);
         root.put("fingerprint", fingerprint);
         ObjectNode outputs = root.putObject("files");
-        for (Map.Entry<String, Path> f : Map.of("image", files.image(), "plan", files.plan(), "boxes", files.boxes())
-                .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+        for (Map.Entry<String, String> f : files.outputs().entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
             ObjectNode one = outputs.putObject(f.getKey());
-            one.put("file", f.getValue().getFileName().toString());
+            one.put("file", f.getValue().substring(f.getValue().lastIndexOf('/') + 1));
             one.put("sha256", hashes.get(f.getKey()));
         }
         return root;
     }
 
     /** The job's sidecar when it and every output it names are intact and it was made the same way; else null. */
-    static ObjectNode completeSidecar(Files4 files, String fingerprint) {
-        if (!Files.isRegularFile(files.sidecar())) {
-            return null;
-        }
+    static ObjectNode completeSidecar(BatchStore store, Files4 files, String fingerprint) {
         try {
-            JsonNode node = JSON.readTree(files.sidecar().toFile());
+            byte[] bytes = store.read(files.sidecar());
+            if (bytes == null) {
+                return null;
+            }
+            JsonNode node = JSON.readTree(bytes);
             if (!(node instanceof ObjectNode sidecar) || !fingerprint.equals(sidecar.path("fingerprint").asText())) {
                 return null;
             }
-            for (Map.Entry<String, Path> f : Map.of("image", files.image(), "plan", files.plan(), "boxes", files.boxes()).entrySet()) {
+            for (Map.Entry<String, String> f : files.outputs().entrySet()) {
                 String recorded = sidecar.path("files").path(f.getKey()).path("sha256").asText("");
-                if (!Files.isRegularFile(f.getValue()) || !recorded.equals(sha256(Files.readAllBytes(f.getValue())))) {
+                byte[] output = store.read(f.getValue());
+                if (output == null || !recorded.equals(sha256(output))) {
                     return null;
                 }
             }
@@ -272,24 +315,12 @@ public final class BatchRunner {
         }
     }
 
-    /** Temporary files (see {@link AtomicFiles}) left by a killed run, for this shard's jobs only. */
-    private void removeStaleTemporaries(List<BatchPlanner.Planned> jobs) {
-        Path dir = scenes(outDir);
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        java.util.Set<String> names = new java.util.HashSet<>();
-        jobs.forEach(j -> names.add(j.name()));
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                String file = p.getFileName().toString();
-                int dot = file.indexOf('.', 1);
-                if (file.startsWith(".") && file.endsWith(".tmp") && dot > 1 && names.contains(file.substring(1, dot))) {
-                    Files.deleteIfExists(p);
-                }
-            }
+    /** Temporary files (see {@link BatchStore#write}) left by a killed run, for these jobs only. */
+    public static void removeStaleTemporaries(BatchStore store, List<String> jobNames) {
+        try {
+            store.removeTemporaries(SCENES, new LinkedHashSet<>(jobNames));
         } catch (IOException e) {
-            throw new UserInputException("cannot tidy " + dir + " (" + e.getMessage() + ")");
+            throw new UserInputException("cannot tidy " + store.describe(SCENES) + " (" + e.getMessage() + ")");
         }
     }
 

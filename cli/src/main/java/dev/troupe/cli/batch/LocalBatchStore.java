@@ -1,0 +1,50 @@
+package dev.troupe.cli.batch;
+
+import dev.troupe.scene.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/** A batch's files in a local folder, written through {@link AtomicFiles}. */
+public final class LocalBatchStore implements BatchStore {
+
+    private final Path outDir;
+
+    public LocalBatchStore(Path outDir) {
+        this.outDir = outDir;
+    }
+
+    @Override
+    public byte[] read(String relative) throws IOException {
+        Path file = outDir.resolve(relative);
+        return Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+    }
+
+    @Override
+    public void write(String relative, byte[] bytes) {
+        AtomicFiles.write(outDir.resolve(relative), bytes);
+    }
+
+    @Override
+    public void removeTemporaries(String folder, Set<String> jobNames) throws IOException {
+        Path dir = outDir.resolve(folder);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                if (BatchStore.isTemporaryOf(p.getFileName().toString(), jobNames)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String describe(String relative) {
+        return outDir.resolve(relative).toString();
+    }
+}
