@@ -63,7 +63,7 @@ def sheet(out_dir, cols=20, rows=15, seed=2024):
                             "prompt": "", "negativePrompt": "", "seed": 0, "weight": 1.0,
                             "attributes": attrs, "loras": []})
     plan = {"version": 1, "request": "generator ground truth", "width": cols * 32, "height": rows * 32,
-            "background": "", "negativePrompt": "", "seed": seed, "model": "embedded", "profile": "embedded",
+            "background": "ground-truth drawings, one per tile", "negativePrompt": "", "seed": seed, "model": "embedded", "profile": "embedded",
             "layout": "grid", "regions": regions}
     os.makedirs(out_dir, exist_ok=True)
     Image.fromarray(np.clip(img, 0, 255).round().astype(np.uint8)).save(os.path.join(out_dir, "generator-sheet.png"))
