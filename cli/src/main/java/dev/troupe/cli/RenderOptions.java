@@ -51,10 +51,10 @@ public final class RenderOptions {
     String blend;
 
     @Option(names = "--margin", paramLabel = "LATENT_PX", defaultValue = "-1",
-            description = "context margin around each box, in latent pixels (default: a quarter of the box's shorter side)")
+            description = "context margin around each box, in latent pixels (default: half the box's shorter side)")
     int margin;
 
-    @Option(names = "--background-weight", defaultValue = "0.2",
+    @Option(names = "--background-weight", defaultValue = "0.05",
             description = "weight of the background prompt inside the boxes (default: ${DEFAULT-VALUE})")
     double backgroundWeight;
 

@@ -60,7 +60,7 @@ public final class RegionalRenderer {
     public enum Blend { LAPLACIAN, ALPHA }
 
     /**
-     * @param margin            context margin around each box in latent pixels; negative: a quarter of the box's
+     * @param margin            context margin around each box in latent pixels; negative: half the box's
      *                          shorter side
      * @param backgroundWeight  weight of the background prediction where regions are (1 outside every region)
      * @param bootstrapFraction fraction of the first steps during which regions see a plain colour around the box
@@ -215,7 +215,7 @@ public final class RegionalRenderer {
         for (int i = 0; i < plan.regions().size(); i++) {
             Region r = plan.regions().get(i);
             int[] box = latentBox(r.box(), f, w, h);
-            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 4);
+            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 2);
             RegionWindow win = RegionWeights.window(box, margin, multiple, w, h, r.weight());
             LoraSessions.Variant variant = variants.get(i);
             group(groups, win, variant == null ? model.unet() : variant.unet()).add(win, i + 1, r, box);
@@ -358,7 +358,7 @@ public final class RegionalRenderer {
         for (int i = 0; i < plan.regions().size(); i++) {
             Region r = plan.regions().get(i);
             int[] box = latentBox(r.box(), f, ceilDiv(width, f), ceilDiv(height, f));
-            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 4);
+            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 2);
             RegionWindow win = RegionWeights.window(box, margin, multiple, roundUp(ceilDiv(width, f), multiple),
                     roundUp(ceilDiv(height, f), multiple), 1.0);
             int label = i + 1;
@@ -466,13 +466,17 @@ public final class RegionalRenderer {
         }
     }
 
-    /** A box in image pixels to latent pixels {x, y, w, h}, inside the latent canvas. */
+    /**
+     * A box in image pixels to latent pixels {x, y, w, h}, inside the latent canvas. Position and size are rounded,
+     * not floored and ceiled: a 64-pixel box stays 16 latent pixels wide wherever it stands, so equal boxes give
+     * equal crops (one batch) of the size the model was trained at.
+     */
     static int[] latentBox(Box b, int f, int w, int h) {
-        int x0 = Math.max(0, Math.min(w - 1, b.x() / f));
-        int y0 = Math.max(0, Math.min(h - 1, b.y() / f));
-        int x1 = Math.max(x0 + 1, Math.min(w, ceilDiv(b.right(), f)));
-        int y1 = Math.max(y0 + 1, Math.min(h, ceilDiv(b.bottom(), f)));
-        return new int[]{x0, y0, x1 - x0, y1 - y0};
+        int bw = Math.max(1, Math.min(w, Math.round(b.w() / (float) f)));
+        int bh = Math.max(1, Math.min(h, Math.round(b.h() / (float) f)));
+        int x0 = Math.max(0, Math.min(w - bw, Math.round(b.x() / (float) f)));
+        int y0 = Math.max(0, Math.min(h - bh, Math.round(b.y() / (float) f)));
+        return new int[]{x0, y0, bw, bh};
     }
 
     private static String join(String a, String b) {
