@@ -1,7 +1,7 @@
 package dev.troupe.cli;
 
-import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.SessionFactory;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -14,16 +14,11 @@ public final class ModelOptions {
             description = "Stable Diffusion ONNX export folder (default: the plan's model, else the embedded model)")
     Path model;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--provider", paramLabel = "cpu|cuda", defaultValue = "cpu",
-            description = "execution provider; cuda needs a build with -Pcuda (default: ${DEFAULT-VALUE})")
-    String provider;
+    @Mixin
+    RuntimeOptions runtime = new RuntimeOptions();
 
     SessionFactory sessions() {
-        return new SessionFactory(ExecutionProvider.parse(provider), threads);
+        return runtime.sessions();
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.troupe.cli;
 
 import dev.troupe.cli.studio.StudioServer;
-import dev.troupe.renderer.onnx.ExecutionProvider;
-import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.scene.UserInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,13 +61,8 @@ public final class StudioCommand implements Callable<Integer> {
             description = "memory for the sessions of per-region LoRA sets, per model (default: ${DEFAULT-VALUE})")
     long loraMemoryMib;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--provider", paramLabel = "cpu|cuda", defaultValue = "cpu",
-            description = "execution provider; cuda needs a build with -Pcuda (default: ${DEFAULT-VALUE})")
-    String provider;
+    @Mixin
+    RuntimeOptions runtime = new RuntimeOptions();
 
     @Mixin
     PlannerOptions planner = new PlannerOptions();
@@ -90,7 +83,7 @@ public final class StudioCommand implements Callable<Integer> {
         var builder = planner.planBuilder(main.environment(), err);
         String plannerName = planner.describe(main.environment());
         StudioServer.Config config = new StudioServer.Config(output, modelDirs, loraDirs, builder, plannerName,
-                new SessionFactory(ExecutionProvider.parse(provider), threads), queue, maxRequestKib << 10,
+                runtime.sessions(), queue, maxRequestKib << 10,
                 loraMemoryMib << 20);
         StudioServer server = StudioServer.start(config, host, port);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,0 +1,21 @@
+package dev.troupe.cli;
+
+import dev.troupe.renderer.onnx.ExecutionProvider;
+import dev.troupe.renderer.onnx.SessionFactory;
+import picocli.CommandLine.Option;
+
+/** How ONNX Runtime runs: intra-op threads and execution provider. Shared by every command that loads a model. */
+public final class RuntimeOptions {
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--provider", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "execution provider; cuda needs a build with -Pcuda (default: ${DEFAULT-VALUE})")
+    String provider;
+
+    public SessionFactory sessions() {
+        return new SessionFactory(ExecutionProvider.parse(provider), threads);
+    }
+}
