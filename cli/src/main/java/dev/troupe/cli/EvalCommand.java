@@ -112,10 +112,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (figures > 0 || scenes > 0) {
             try (StableDiffusionModel model = rendering.load(modelDir)) {
                 if (figures > 0) {
-                    figures(model, evaluator, out);
+                    figures(model, palette, evaluator, out);
                 }
                 if (scenes > 0) {
-                    scenes(model, evaluator, out);
+                    scenes(model, palette, evaluator, out);
                 }
             }
         }
@@ -123,9 +123,9 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** The model alone: one figure per image, its prompt from the planner's profile, read back whole. */
-    private void figures(StableDiffusionModel model, AttributeEvaluator evaluator, PrintWriter out) throws IOException {
+    private void figures(StableDiffusionModel model, Palette palette, AttributeEvaluator evaluator, PrintWriter out)
+            throws IOException {
         RegionalRenderer.Settings s = rendering.settings(model);
-        Palette palette = Palette.load(model.directory().root());
         PlanBuilder planner = PlanBuilder.standard();
         Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
         SplittableRandom random = new SplittableRandom(seed);
@@ -167,9 +167,9 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** Whole scenes: plan a varied request with every subject's skin and top colour assigned, draw, read back. */
-    private void scenes(StableDiffusionModel model, AttributeEvaluator evaluator, PrintWriter out) throws IOException {
+    private void scenes(StableDiffusionModel model, Palette palette, AttributeEvaluator evaluator, PrintWriter out)
+            throws IOException {
         RegionalRenderer.Settings s = rendering.settings(model);
-        Palette palette = Palette.load(model.directory().root());
         PlanBuilder planner = PlanBuilder.standard();
         RegionalRenderer renderer = new RegionalRenderer(model);
         List<EvaluationReport> reports = new ArrayList<>();

@@ -151,6 +151,7 @@ public final class RegionalRenderer {
         final List<Integer> prompts = new ArrayList<>();
         final List<Region> regions = new ArrayList<>(); // null for background tiles
         final List<float[]> boxWeights = new ArrayList<>(); // the window's weights inside the box only
+        final List<int[]> boxes = new ArrayList<>(); // the region's box in latent pixels; null for tiles
         float[] input;
         float[] output;
         float[] guided;
@@ -178,6 +179,7 @@ public final class RegionalRenderer {
                 }
             }
             boxWeights.add(inside);
+            boxes.add(box);
         }
     }
 
@@ -285,8 +287,9 @@ public final class RegionalRenderer {
                                 win.height(), g.input, j * crop);
                         Region region = g.regions.get(j);
                         if (bootstrap != null && region != null && i < bootSteps) {
-                            bootstrap.apply(scheduler.timestep(i), i, g.input, j * crop, win,
-                                    latentBox(region.box(), f, w, h), plan.regions().indexOf(region));
+                            // prompt p is region p - 1 (prompt 0 is the background)
+                            bootstrap.apply(scheduler.timestep(i), i, g.input, j * crop, win, g.boxes.get(j),
+                                    g.prompts.get(j) - 1);
                         }
                     }
                     if (guided) {
