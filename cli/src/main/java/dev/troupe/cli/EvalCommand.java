@@ -15,6 +15,7 @@ import dev.troupe.planner.PlanResult;
 import dev.troupe.renderer.RenderRequest;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.Text2ImagePipeline;
+import dev.troupe.scene.AtomicFiles;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.Region;
@@ -107,7 +108,7 @@ public final class EvalCommand implements Callable<Integer> {
             for (Path image : images) {
                 reports.add(evaluator.evaluate(readImage(image), planOf(image)));
             }
-            print(out, "images", EvaluationReport.sum(reports));
+            print(out, "images", reports);
         }
         if (figures > 0 || scenes > 0) {
             try (StableDiffusionModel model = rendering.load(modelDir)) {
@@ -131,6 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
         SplittableRandom random = new SplittableRandom(seed);
         List<String> scenesKnown = new ArrayList<>(palette.scenes().keySet());
         List<EvaluationReport> reports = new ArrayList<>();
+        StringBuilder readings = new StringBuilder(READINGS_HEADER);
         int size = palette.tileHeight() * model.vaeDecoder().pixelFactor();
         long start = System.nanoTime();
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), rendering.quiet, "figures");
@@ -153,17 +155,20 @@ public final class EvalCommand implements Callable<Integer> {
                     "embedded", planned.plan().profile(), "single", List.of(new Region("f" + (i + 1),
                     new Box(0, 0, size, size), subject.prompt(), subject.negativePrompt(), seed + i, 1.0, attributes,
                     List.of())));
-            reports.add(evaluator.evaluate(image, single));
+            EvaluationReport report = evaluator.evaluate(image, single);
+            reports.add(report);
             if (outputDir != null) {
-                PngWriter.write(outputDir.resolve(String.format(Locale.ROOT, "figure-%03d.png", i + 1)), image,
-                        PlanJson.write(single), subject.prompt());
+                String name = String.format(Locale.ROOT, "figure-%03d.png", i + 1);
+                PngWriter.write(outputDir.resolve(name), image, PlanJson.write(single), subject.prompt());
+                readings.append(readingLines(name, report));
             }
             bar.update("drawing", i + 1, figures);
         }
         bar.finish();
+        writeReadings(readings);
         out.printf(Locale.ROOT, "%d figures, %d steps %s, cfg %s, %.2f s per figure%n", figures, s.steps(),
                 s.sampler().cliName(), s.guidance(), (System.nanoTime() - start) / 1e9 / figures);
-        print(out, "figures", EvaluationReport.sum(reports));
+        print(out, "figures", reports);
     }
 
     /** Whole scenes: plan a varied request with every subject's skin and top colour assigned, draw, read back. */
@@ -173,6 +178,7 @@ public final class EvalCommand implements Callable<Integer> {
         PlanBuilder planner = PlanBuilder.standard();
         RegionalRenderer renderer = new RegionalRenderer(model);
         List<EvaluationReport> reports = new ArrayList<>();
+        StringBuilder readings = new StringBuilder(READINGS_HEADER);
         Tally neighbourTop = new Tally(0, 0);
         int tookNeighbours = 0;
         double border = 0, inside = 0;
@@ -223,13 +229,14 @@ public final class EvalCommand implements Callable<Integer> {
                 String name = String.format(Locale.ROOT, "scene-%03d", label);
                 PngWriter.write(outputDir.resolve(name + ".png"), image, PlanJson.write(plan), request);
                 PlanJson.write(plan, outputDir.resolve(name + ".plan.json"));
+                readings.append(readingLines(name + ".png", report));
             }
         }
-        Map<String, Tally> totals = EvaluationReport.sum(reports);
+        writeReadings(readings);
         out.printf(Locale.ROOT, "%d scenes, %d subjects, %d steps %s, cfg %s, %s mode, %.2f s per scene%n", scenes,
                 subjects, s.steps(), s.sampler().cliName(), s.guidance(), s.mode().name().toLowerCase(Locale.ROOT),
                 nanos / 1e9 / scenes);
-        print(out, "scenes", totals);
+        print(out, "scenes", reports);
         out.printf(Locale.ROOT, "bleeding: top colour of subjects next to another colour %s; drew a neighbour's "
                 + "colour instead of their own: %d%n", neighbourTop, tookNeighbours);
         out.printf(Locale.ROOT, "seams: mean gradient on box borders %.2f, inside boxes %.2f, ratio %.2f%n",
@@ -250,9 +257,32 @@ public final class EvalCommand implements Callable<Integer> {
         return list.get(random.nextInt(list.size()));
     }
 
-    private static void print(PrintWriter out, String what, Map<String, Tally> tallies) {
+    private static final String READINGS_HEADER = "image\tregion\tattribute\tplanned\tread\n";
+
+    /** One line per planned attribute: image, region, attribute, planned value, value read (empty: none). */
+    private static String readingLines(String image, EvaluationReport report) {
+        StringBuilder lines = new StringBuilder();
+        for (EvaluationReport.Subject subject : report.subjects()) {
+            subject.planned().forEach((attribute, planned) -> lines.append(String.join("\t", image,
+                    subject.regionId(), attribute, planned, subject.read().getOrDefault(attribute, ""))).append('\n'));
+        }
+        return lines.toString();
+    }
+
+    /** With -o DIR: readings.tsv beside the images, so each misread subject can be found and looked at. */
+    private void writeReadings(StringBuilder readings) {
+        if (outputDir != null) {
+            AtomicFiles.writeString(outputDir.resolve("readings.tsv"), readings.toString());
+        }
+    }
+
+    private static void print(PrintWriter out, String what, List<EvaluationReport> reports) {
         out.println("fidelity (" + what + "): planned against read from the pixels");
-        tallies.forEach((attribute, tally) -> out.printf(Locale.ROOT, "  %-24s %s%n", attribute, tally));
+        EvaluationReport.sum(reports).forEach((attribute, tally) -> out.printf(Locale.ROOT, "  %-24s %s%n",
+                attribute, tally));
+        EvaluationReport.misreadings(reports).forEach((attribute, pairs) -> out.printf(Locale.ROOT,
+                "  misread %-16s %s%n", attribute, pairs.entrySet().stream().limit(6)
+                        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))));
     }
 
     private static BufferedImage readImage(Path image) throws IOException {

@@ -1,8 +1,10 @@
 package dev.troupe.composer.eval;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Per subject what was planned and what was read, and per attribute how often they agree.
@@ -24,5 +26,34 @@ public record EvaluationReport(List<Subject> subjects, Map<String, Tally> tallie
             r.tallies().forEach((k, v) -> out.merge(k, v, Tally::plus));
         }
         return out;
+    }
+
+    /**
+     * What the misread subjects of several reports were read as, per attribute: "blue as purple" with its count,
+     * most frequent first, so that a run says which values the model confuses.
+     */
+    public static Map<String, Map<String, Integer>> misreadings(List<EvaluationReport> reports) {
+        Map<String, Map<String, Integer>> counts = new TreeMap<>();
+        for (EvaluationReport r : reports) {
+            for (Subject s : r.subjects()) {
+                s.planned().forEach((attribute, planned) -> {
+                    String read = s.read().get(attribute);
+                    if (read != null && !read.equals(planned)) {
+                        counts.computeIfAbsent(attribute, k -> new LinkedHashMap<>())
+                                .merge(planned + " as " + read, 1, Integer::sum);
+                    }
+                });
+            }
+        }
+        Map<String, Map<String, Integer>> sorted = new TreeMap<>();
+        counts.forEach((attribute, pairs) -> {
+            Map<String, Integer> byCount = new LinkedHashMap<>();
+            pairs.entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder())
+                            .thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> byCount.put(e.getKey(), e.getValue()));
+            sorted.put(attribute, byCount);
+        });
+        return sorted;
     }
 }
