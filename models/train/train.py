@@ -183,7 +183,7 @@ def export(unet, te, tok, out):
     w("model_index.json", {
         "_class_name": "OnnxStableDiffusionPipeline", "_diffusers_version": "0.30.0",
         "troupe_profile": "embedded",
-        "troupe_defaults": {"steps": 15, "guidance": 4.0},
+        "troupe_defaults": {"steps": 15, "guidance": 7.0},
         "text_encoder": ["diffusers", "OnnxRuntimeModel"], "unet": ["diffusers", "OnnxRuntimeModel"],
         "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "tokenizer": ["transformers", "PreTrainedTokenizerFast"],
         "scheduler": ["diffusers", "DDIMScheduler"], "safety_checker": [None, None], "feature_extractor": [None, None]})
