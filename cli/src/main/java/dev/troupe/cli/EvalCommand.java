@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 
 /**
@@ -282,7 +283,7 @@ public final class EvalCommand implements Callable<Integer> {
                 attribute, tally));
         EvaluationReport.misreadings(reports).forEach((attribute, pairs) -> out.printf(Locale.ROOT,
                 "  misread %-16s %s%n", attribute, pairs.entrySet().stream().limit(6)
-                        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))));
+                        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
     }
 
     private static BufferedImage readImage(Path image) throws IOException {

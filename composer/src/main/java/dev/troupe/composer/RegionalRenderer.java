@@ -217,7 +217,7 @@ public final class RegionalRenderer {
         for (int i = 0; i < plan.regions().size(); i++) {
             Region r = plan.regions().get(i);
             int[] box = latentBox(r.box(), f, w, h);
-            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 2);
+            int margin = margin(box, s);
             RegionWindow win = RegionWeights.window(box, margin, multiple, w, h, r.weight());
             LoraSessions.Variant variant = variants.get(i);
             group(groups, win, variant == null ? model.unet() : variant.unet()).add(win, i + 1, r, box);
@@ -361,7 +361,7 @@ public final class RegionalRenderer {
         for (int i = 0; i < plan.regions().size(); i++) {
             Region r = plan.regions().get(i);
             int[] box = latentBox(r.box(), f, ceilDiv(width, f), ceilDiv(height, f));
-            int margin = s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 2);
+            int margin = margin(box, s);
             RegionWindow win = RegionWeights.window(box, margin, multiple, roundUp(ceilDiv(width, f), multiple),
                     roundUp(ceilDiv(height, f), multiple), 1.0);
             int label = i + 1;
@@ -467,6 +467,11 @@ public final class RegionalRenderer {
                 }
             }
         }
+    }
+
+    /** The context margin around a latent box: the configured one, else half the box's shorter side. */
+    private static int margin(int[] box, Settings s) {
+        return s.margin() >= 0 ? s.margin() : Math.max(1, Math.min(box[2], box[3]) / 2);
     }
 
     /**
