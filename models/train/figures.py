@@ -23,6 +23,10 @@ HAIR = {
     "red": (186, 62, 30),
     "gray": (166, 166, 170),
 }
+# A hair colour is captioned with a word no top colour uses: with "red hair" and "red jersey" sharing
+# the word, the model painted the top red for one red-haired figure in four (measured with
+# `troupe eval --figures 200`), since it had to tell the two "red"s apart by their neighbours alone.
+HAIR_WORDS = {"red": "ginger"}
 HAIR_LENGTH = ["short", "long"]
 TOP = {
     "red": (214, 38, 38),
@@ -79,7 +83,15 @@ def vocabulary():
         add(b)
     for w in NOUNS + FILLERS + list(PEOPLE.values()):
         add(w)
+    # words that came after the first training run go last, so that a checkpoint's token ids stay valid
+    for w in HAIR_WORDS.values():
+        add(w)
     return words
+
+
+def hair_word(hair):
+    """The caption word for a hair colour value."""
+    return HAIR_WORDS.get(hair, hair)
 
 
 def _clip(v):
@@ -197,7 +209,7 @@ def draw_figure(img, rng, a, cx, top_y, striped=False):
 
 
 def figure_caption(rng, a, scene, drop=0.3):
-    """'a woman, tan skin, long black hair, red jersey, blue shorts, on an indoor court' with each
+    """'a woman, tan skin, long ginger hair, red jersey, blue shorts, on an indoor court' with each
     phrase dropped at random so that unmentioned attributes vary."""
     keep = lambda: rng.random() >= drop
     parts = ["a " + rng.choice(NOUNS)] if rng.random() < 0.8 else []
@@ -205,7 +217,7 @@ def figure_caption(rng, a, scene, drop=0.3):
         parts.append(f"{a['skin']} skin")
     hl, hc = keep(), keep()
     if hl or hc:
-        parts.append(" ".join(([a["hair_length"]] if hl else []) + ([a["hair"]] if hc else []) + ["hair"]))
+        parts.append(" ".join(([a["hair_length"]] if hl else []) + ([hair_word(a["hair"])] if hc else []) + ["hair"]))
     tc, tk = keep(), keep()
     if tc or tk:
         parts.append(" ".join(([a["top"]] if tc else []) + [a["top_kind"] if tk else "top"]))

@@ -71,6 +71,24 @@ class WordTokenizer:
         }
 
 
+def grow_vocabulary(ck, tok):
+    """Adds embedding rows for words appended to the vocabulary since the checkpoint was written.
+
+    A new caption word for an attribute value (figures.HAIR_WORDS) starts from the row of the word it
+    replaces, so the model keeps drawing the value while it learns the word apart. Returns the new words.
+    """
+    key = "text_model.embeddings.token_embedding.weight"
+    old = ck["te"][key].shape[0]
+    new_words = tok.words[old:]
+    origin = {word: value for value, word in figures.HAIR_WORDS.items()}
+    for part in ("te", "ema_te"):
+        w = ck[part][key]
+        rows = [w[tok.ids[origin[word]]] if word in origin else w[:old].mean(0) for word in new_words]
+        if rows:
+            ck[part][key] = torch.cat([w, torch.stack(rows)])
+    return new_words
+
+
 # ---------------------------------------------------------------- noise schedule
 def alphas_cumprod():
     # SD's scaled-linear schedule: betas = linspace(sqrt(0.00085), sqrt(0.012), 1000)^2
@@ -141,7 +159,7 @@ def report(unet, te, tok, n=64, seed=123):
     rng = np.random.default_rng(seed)
     attrs = [figures.random_attributes(rng) for _ in range(n)]
     scenes = [rng.choice(list(figures.SCENES)) for _ in range(n)]
-    caps = [f"a person, {a['skin']} skin, {a['hair_length']} {a['hair']} hair, {a['top']} {a['top_kind']}, "
+    caps = [f"a person, {a['skin']} skin, {a['hair_length']} {figures.hair_word(a['hair'])} hair, {a['top']} {a['top_kind']}, "
             f"{a['bottom']} {a['bottom_kind']}, {figures.SCENES[s][0]}" for a, s in zip(attrs, scenes)]
     x = sample_ddim(unet, te, tok, caps, seed=seed)
     img = ((x.clamp(-1, 1) + 1) * 127.5).numpy().transpose(0, 2, 3, 1)
@@ -266,10 +284,18 @@ def main():
     resume = ckpt_path if os.path.exists(ckpt_path) else args.compact if os.path.exists(args.compact) else None
     if resume:
         ck = torch.load(resume, map_location=DEVICE)
+        grown = grow_vocabulary(ck, tok)
         unet.load_state_dict(ck["unet"]); te.load_state_dict(ck["te"])
         ema_u.load_state_dict(ck["ema_unet"]); ema_t.load_state_dict(ck["ema_te"])
         if "opt" in ck:
             opt.load_state_dict(ck["opt"])
+            # Adam's moments for the new embedding rows start at zero
+            emb = te.text_model.embeddings.token_embedding.weight
+            for key in ("exp_avg", "exp_avg_sq"):
+                m = opt.state[emb][key]
+                opt.state[emb][key] = torch.cat([m, torch.zeros(emb.shape[0] - m.shape[0], m.shape[1], device=m.device)])
+        if grown:
+            print(f"vocabulary grown by {', '.join(grown)}", flush=True)
         step, seen, elapsed = ck["step"], ck["seen"], ck.get("elapsed", 0.0)
         if args.reset_ema:
             ema_u.load_state_dict(unet.state_dict()); ema_t.load_state_dict(te.state_dict())

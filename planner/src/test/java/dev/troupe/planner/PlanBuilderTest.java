@@ -76,6 +76,17 @@ class PlanBuilderTest {
     }
 
     @Test
+    void embeddedWritesRedHairInTheWordItsModelLearnedForHair() {
+        String request = "3 redheads in a studio";
+        assertThat(builder.build(request, PlanOptions.seeded(1)).plan().regions()).allSatisfy(r -> {
+            assertThat(r.attributes()).containsEntry("hair", "red");
+            assertThat(r.prompt()).contains("ginger hair").doesNotContain("red");
+        });
+        assertThat(builder.build(request, PlanOptions.seeded(1).withProfile("sd15")).plan().regions())
+                .allSatisfy(r -> assertThat(r.prompt()).contains("red hair"));
+    }
+
+    @Test
     void optionsOverrideTheRequest() {
         Map.Entry<String, Distribution> mix = PlanOptions.parseMix("skin=light:1,medium:1,dark:1", builder.lexicon());
         PlanResult result = builder.build(TEAM, PlanOptions.seeded(3).withCount(6).withMix(mix.getKey(), mix.getValue())
