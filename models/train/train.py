@@ -289,12 +289,12 @@ def main():
         ema_u.load_state_dict(ck["ema_unet"]); ema_t.load_state_dict(ck["ema_te"])
         if "opt" in ck:
             opt.load_state_dict(ck["opt"])
-            # Adam's moments for the new embedding rows start at zero
-            emb = te.text_model.embeddings.token_embedding.weight
-            for key in ("exp_avg", "exp_avg_sq"):
-                m = opt.state[emb][key]
-                opt.state[emb][key] = torch.cat([m, torch.zeros(emb.shape[0] - m.shape[0], m.shape[1], device=m.device)])
         if grown:
+            if "opt" in ck:  # Adam's moments for the new embedding rows start at zero
+                emb = te.text_model.embeddings.token_embedding.weight
+                for key in ("exp_avg", "exp_avg_sq"):
+                    m = opt.state[emb][key]
+                    opt.state[emb][key] = torch.cat([m, m.new_zeros(len(grown), m.shape[1])])
             print(f"vocabulary grown by {', '.join(grown)}", flush=True)
         step, seen, elapsed = ck["step"], ck["seen"], ck.get("elapsed", 0.0)
         if args.reset_ema:
