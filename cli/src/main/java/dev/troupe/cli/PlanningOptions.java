@@ -1,12 +1,12 @@
 package dev.troupe.cli;
 
 import dev.troupe.planner.Distribution;
-import dev.troupe.planner.Layout;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanOptions;
 import dev.troupe.planner.PlanResult;
-import dev.troupe.planner.Profile;
 import dev.troupe.planner.RequestException;
+import dev.troupe.planner.layout.Layout;
+import dev.troupe.planner.write.Profile;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,7 @@
 package dev.troupe.planner;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.planner.understand.Words;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -148,6 +149,11 @@ public final class Lexicon {
     /** The scenes a request can map to ("court", "field"...), in the data's order. */
     public List<String> sceneIds() {
         return List.copyOf(scenes.keySet());
+    }
+
+    /** The words that start a scene clause ("on", "in front of"), as tokens. */
+    public List<List<String>> scenePrepositions() {
+        return Collections.unmodifiableList(scenePrepositions);
     }
 
     /** The known styles ("watercolor", "photo"...), in the data's order. */

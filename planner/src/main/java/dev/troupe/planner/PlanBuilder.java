@@ -1,5 +1,11 @@
 package dev.troupe.planner;
 
+import dev.troupe.planner.assign.AttributeSampler;
+import dev.troupe.planner.layout.Layout;
+import dev.troupe.planner.write.Profile;
+import dev.troupe.planner.write.PromptWriter;
+import dev.troupe.planner.write.SubjectWriter;
+import dev.troupe.planner.write.TemplateSubjectWriter;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.PlanValidator;
 import dev.troupe.scene.Region;

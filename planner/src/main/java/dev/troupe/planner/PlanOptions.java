@@ -1,5 +1,8 @@
 package dev.troupe.planner;
 
+import dev.troupe.planner.layout.Layout;
+import dev.troupe.planner.write.Profile;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 

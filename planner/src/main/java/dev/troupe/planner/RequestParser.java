@@ -1,5 +1,7 @@
 package dev.troupe.planner;
 
+import dev.troupe.planner.understand.Words;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads the YAML data of the prompts module from the class path, and small helpers to walk it. */
-final class Resources {
+public final class Resources {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -21,7 +21,7 @@ final class Resources {
     }
 
     /** @return the parsed document, or null when there is no such resource */
-    static JsonNode yaml(String resource) {
+    public static JsonNode yaml(String resource) {
         try (InputStream in = Resources.class.getResourceAsStream(resource)) {
             if (in == null) {
                 return null;
@@ -32,7 +32,7 @@ final class Resources {
         }
     }
 
-    static JsonNode require(JsonNode node, String field, String where) {
+    public static JsonNode require(JsonNode node, String field, String where) {
         JsonNode child = node.get(field);
         if (child == null || child.isNull()) {
             throw new IllegalStateException(where + ": missing '" + field + "'");
@@ -40,7 +40,7 @@ final class Resources {
         return child;
     }
 
-    static List<String> strings(JsonNode node) {
+    public static List<String> strings(JsonNode node) {
         List<String> out = new ArrayList<>();
         if (node != null) {
             node.forEach(item -> out.add(item.asText()));
@@ -48,7 +48,7 @@ final class Resources {
         return out;
     }
 
-    static Map<String, String> stringMap(JsonNode node) {
+    public static Map<String, String> stringMap(JsonNode node) {
         Map<String, String> out = new LinkedHashMap<>();
         if (node != null) {
             node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));

@@ -2,6 +2,8 @@ package dev.troupe.planner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.troupe.planner.write.Profile;
+import dev.troupe.planner.write.PromptWriter;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package dev.troupe.cli.batch;
 
-import dev.troupe.planner.Apportionment;
-import dev.troupe.planner.BatchQuota;
 import dev.troupe.planner.Distribution;
 import dev.troupe.planner.GroupSpec;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanOptions;
+import dev.troupe.planner.assign.Apportionment;
+import dev.troupe.planner.assign.BatchQuota;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanValidator;
 import dev.troupe.scene.Region;

@@ -14,11 +14,11 @@ import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.troupe.planner.Dimension;
 import dev.troupe.planner.GroupSpec;
-import dev.troupe.planner.Layout;
 import dev.troupe.planner.Lexicon;
 import dev.troupe.planner.MixTerm;
 import dev.troupe.planner.RequestException;
 import dev.troupe.planner.RequestReader;
+import dev.troupe.planner.layout.Layout;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -9,9 +9,9 @@ import dev.langchain4j.model.chat.request.json.JsonIntegerSchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.troupe.planner.GroupSpec;
-import dev.troupe.planner.Layout;
-import dev.troupe.planner.PromptWriter;
-import dev.troupe.planner.SubjectWriter;
+import dev.troupe.planner.layout.Layout;
+import dev.troupe.planner.write.PromptWriter;
+import dev.troupe.planner.write.SubjectWriter;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.PlanValidator;
 

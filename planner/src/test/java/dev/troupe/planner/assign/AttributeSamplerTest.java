@@ -1,5 +1,6 @@
-package dev.troupe.planner;
+package dev.troupe.planner.assign;
 
+import dev.troupe.planner.Distribution;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

@@ -1,6 +1,9 @@
-package dev.troupe.planner;
+package dev.troupe.planner.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.planner.RequestException;
+import dev.troupe.planner.Resources;
+import dev.troupe.planner.layout.CanvasSpec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
-package dev.troupe.planner;
+package dev.troupe.planner.write;
 
+import dev.troupe.planner.GroupSpec;
+import dev.troupe.planner.layout.Layout;
 import dev.troupe.scene.Box;
 
 import java.util.List;

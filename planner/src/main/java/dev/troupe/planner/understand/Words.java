@@ -1,4 +1,4 @@
-package dev.troupe.planner;
+package dev.troupe.planner.understand;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Splits requests and lexicon phrases into the same lower-case tokens, so that they can be compared. */
-final class Words {
+public final class Words {
 
     // numbers (with thousands separators, decimals, a sign only at a word start), words with inner
     // hyphens or apostrophes ("left-handed", "t-shirts"), then single punctuation marks
@@ -18,7 +18,7 @@ final class Words {
     private Words() {
     }
 
-    static List<String> tokens(String text) {
+    public static List<String> tokens(String text) {
         String normal = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT)
                 .replace('\u2019', '\'').replace('\u2013', '-').replace('\u2014', '-');
         List<String> out = new ArrayList<>();
@@ -29,16 +29,16 @@ final class Words {
         return out;
     }
 
-    static boolean isNumber(String token) {
+    public static boolean isNumber(String token) {
         return token.matches("-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?");
     }
 
     /** The number a digit token stands for; decimals and signs are kept so that callers can reject them. */
-    static double number(String token) {
+    public static double number(String token) {
         return Double.parseDouble(token.replace(",", ""));
     }
 
-    static boolean isPunctuation(String token) {
+    public static boolean isPunctuation(String token) {
         return token.length() == 1 && !Character.isLetterOrDigit(token.charAt(0));
     }
 }

@@ -1,5 +1,7 @@
-package dev.troupe.planner;
+package dev.troupe.planner.layout;
 
+import dev.troupe.planner.RequestException;
+import dev.troupe.planner.write.Profile;
 import dev.troupe.scene.Box;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -1,4 +1,4 @@
-package dev.troupe.planner;
+package dev.troupe.planner.layout;
 
 /**
  * A profile's native scale: the box one subject needs and the spacing between boxes, in image pixels.

@@ -1,4 +1,8 @@
-package dev.troupe.planner;
+package dev.troupe.planner.write;
+
+import dev.troupe.planner.GroupSpec;
+import dev.troupe.planner.Lexicon;
+import dev.troupe.planner.understand.Words;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +107,7 @@ public final class PromptWriter {
                 return spec.sceneWords();
             }
             List<String> words = Words.tokens(spec.sceneWords());
-            for (List<String> preposition : lexicon.scenePrepositions) {
+            for (List<String> preposition : lexicon.scenePrepositions()) {
                 if (words.size() > preposition.size() && words.subList(0, preposition.size()).equals(preposition)) {
                     return String.join(" ", words.subList(preposition.size(), words.size()));
                 }

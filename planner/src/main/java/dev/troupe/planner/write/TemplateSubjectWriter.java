@@ -1,4 +1,7 @@
-package dev.troupe.planner;
+package dev.troupe.planner.write;
+
+import dev.troupe.planner.GroupSpec;
+import dev.troupe.planner.layout.Layout;
 
 import java.util.ArrayList;
 import java.util.List;

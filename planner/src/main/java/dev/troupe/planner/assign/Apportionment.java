@@ -1,4 +1,6 @@
-package dev.troupe.planner;
+package dev.troupe.planner.assign;
+
+import dev.troupe.planner.Distribution;
 
 import java.util.ArrayList;
 import java.util.Comparator;

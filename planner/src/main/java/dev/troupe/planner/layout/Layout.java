@@ -1,5 +1,6 @@
-package dev.troupe.planner;
+package dev.troupe.planner.layout;
 
+import dev.troupe.planner.RequestException;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.PlanValidator;
 
@@ -170,7 +171,7 @@ public enum Layout {
         return Math.max(0, Math.min(v, Math.max(0, max)));
     }
 
-    static int roundUp32(double v) {
+    public static int roundUp32(double v) {
         return Math.max(32, (int) Math.ceil(v / 32.0) * 32);
     }
 }
