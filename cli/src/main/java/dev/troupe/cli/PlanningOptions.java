@@ -48,10 +48,15 @@ public final class PlanningOptions {
             description = "most two boxes may share, as a fraction of the smaller (default: ${DEFAULT-VALUE})")
     double maxOverlap;
 
-    /** Plans {@code request} with these options, with the rule planner or the configured LLM. */
+    /**
+     * Plans {@code request} with these options, with the rule planner or the configured LLM, and says on
+     * {@code err} what the user should know about how it was read (one line each).
+     */
     PlanResult plan(String request, Map<String, String> environment, PrintWriter err) {
-        return plan(planner.planBuilder(environment, err), request, seed, count, mixes, overrides, layout, size,
-                profile, maxOverlap);
+        PlanResult result = plan(planner.planBuilder(environment, err), request, seed, count, mixes, overrides, layout,
+                size, profile, maxOverlap);
+        result.notices().forEach(notice -> err.println("troupe: " + notice));
+        return result;
     }
 
     /**

@@ -127,8 +127,7 @@ public final class RenderOptions {
             Region r = regions.get(index - 1);
             List<LoraRef> refs = new ArrayList<>(r.loras());
             refs.add(new LoraRef(entry.file().toAbsolutePath().toString(), entry.multiplier()));
-            regions.set(index - 1, new Region(r.id(), r.box(), r.prompt(), r.negativePrompt(), r.seed(), r.weight(),
-                    r.attributes(), refs));
+            regions.set(index - 1, r.withLoras(refs));
         }
         return new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
                 plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(), regions);

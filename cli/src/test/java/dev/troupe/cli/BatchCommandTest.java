@@ -89,7 +89,7 @@ class BatchCommandTest {
         args.addAll(List.of("--workers", "2"));
         CliRun r = run(args.toArray(String[]::new));
         assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT); // one job is bad; the others are drawn
-        assertThat(r.err()).contains("job broken (manifest line 14) failed at plan: did not understand");
+        assertThat(r.err()).contains("job broken (manifest line 14) failed at plan: did not find who is in the group");
         assertThat(r.out()).contains("7 jobs: 6 drawn, 0 skipped (already complete), 1 failed");
 
         Path scenes = out.resolve("scenes");
@@ -114,7 +114,7 @@ class BatchCommandTest {
         JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
         assertThat(report.path("ok").asInt()).isEqualTo(6);
         assertThat(report.path("failures").get(0).path("name").asText()).isEqualTo("broken");
-        assertThat(report.path("failures").get(0).path("error").asText()).contains("did not understand");
+        assertThat(report.path("failures").get(0).path("error").asText()).contains("did not find who is in the group");
         // 5 x 2 office workers + 3 women pinned female: 13 subjects, 6.5 each way, so 6 or 7
         JsonNode gender = report.path("dimensions").path("gender").path("values");
         assertThat(gender.path("female").path("realized").asInt() + gender.path("male").path("realized").asInt()).isEqualTo(13);

@@ -75,10 +75,11 @@ class PlanCommandLlmTest {
             JsonNode messages = body.path("messages");
             String user = messages.path(1).path("content").asText();
             if (messages.path(0).path("content").asText().startsWith("[prompt troupe-understand/")) {
-                content = "{\"count\": 4, \"subject\": \"jazz musician\", \"subjectNoun\": \"musician\", \"fixed\": [],"
-                        + " \"mixes\": [{\"dimension\": \"age\", \"shares\": []}, {\"dimension\": \"skin\", \"shares\": []}],"
-                        + " \"scene\": \"on a smoky stage\", \"sceneKind\": \"studio\", \"style\": null,"
-                        + " \"styleKind\": null, \"layout\": \"arc\"}";
+                content = "{\"groups\": [{\"count\": 4, \"subject\": \"jazz musician\", \"subjectNoun\": \"musician\","
+                        + " \"fixed\": [], \"mixes\": [{\"dimension\": \"age\", \"shares\": []},"
+                        + " {\"dimension\": \"skin\", \"shares\": []}], \"details\": null}], \"total\": null,"
+                        + " \"all\": {\"fixed\": [], \"mixes\": []}, \"scene\": \"on a smoky stage\", \"sceneKind\": \"studio\","
+                        + " \"style\": null, \"styleKind\": null, \"layout\": \"arc\", \"details\": null}";
             } else {
                 JsonNode task = JSON.readTree(user.substring("Task: ".length()));
                 ObjectNode answer = JSON.createObjectNode();
@@ -140,7 +141,7 @@ class PlanCommandLlmTest {
                 "TROUPE_LLM_MODEL", "env-model", "TROUPE_LLM_CACHE", "none");
         CliRun run = troupe(env, "plan", REQUEST, "--profile", "sd15", "--seed", "1", "--explain");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("understood: count 4, subject 'jazz musician'", "a jazz musician");
+        assertThat(run.out()).contains("understood:", "group  jazz musician: 4 x jazz musician; age mix", "a jazz musician");
         assertThat(received).hasSize(2);
         assertThat(received.get(0).path("model").asText()).isEqualTo("env-model");
     }

@@ -55,6 +55,38 @@ class PlanCommandTest {
     }
 
     @Test
+    void explainShowsHowACompoundRequestWasRead() {
+        CliRun run = troupe("plan", "two doctors and three nurses in scrubs in a hospital, all of them diverse, cheering",
+                "--seed", "3", "--profile", "sd15", "--explain");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("group  doctor: 2 x doctor", "group  nurse: 3 x nurse; details: in scrubs",
+                "all    skin mix ('diverse')", "all    details: cheering", "scene  'in a hospital'");
+        // the subjects table has a group column, and the targets say whose they are
+        assertThat(run.out()).containsPattern("s\\d +\\S+ \\S+ +doctor").contains("of ", "all  ");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void aRequestWithoutANumberPlansAFewAndSaysSoOnce() {
+        CliRun run = troupe("plan", "basketball players on a court", "--seed", "1");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(PlanJson.read(run.out()).regions()).hasSize(4);
+        assertThat(run.err().strip().lines()).singleElement().asString()
+                .startsWith("troupe: the request gives no number, so the plan has 4");
+    }
+
+    @Test
+    void theEmbeddedProfileSaysOnceWhichWordsItCannotDraw() {
+        CliRun run = troupe("plan", "ten kids with balloons, some of them wearing glasses", "--seed", "1");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err().strip().lines()).singleElement().asString()
+                .startsWith("troupe: the embedded model cannot draw 'with balloons'").contains("--profile sd15");
+        CliRun sd15 = troupe("plan", "ten kids with balloons, some of them wearing glasses", "--seed", "1", "--profile", "sd15");
+        assertThat(sd15.err()).isEmpty();
+        assertThat(PlanJson.read(sd15.out()).regions()).allSatisfy(r -> assertThat(r.prompt()).contains("with balloons"));
+    }
+
+    @Test
     void outputFileGetsTheSamePlan(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("plans/plan.json");
         CliRun run = troupe("plan", TEAM, "--seed", "7", "-o", file.toString());
@@ -81,7 +113,7 @@ class PlanCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"a team of -3", "150% women", "a team of 10000", "", "   ", "purple elephants",
-            "basketball players on a court"})
+            "a team of zero players"})
     void badRequestsExitWithTwoAndOneLine(String request) {
         CliRun run = troupe("plan", request, "--seed", "1");
         assertThat(run.exit()).isEqualTo(ExitCodes.BAD_INPUT);

@@ -10,8 +10,14 @@ import java.util.Map;
  * @param values        value -> the words that name it, in the data's order
  * @param mixes         phrases that ask for a mix over all values ("multiracial")
  * @param defaultMix    the distribution a named mix uses
+ * @param nouns         words for the dimension itself ("skin tones", "ages"): a mix word before them asks for a mix
  */
-public record Dimension(String name, Map<String, List<String>> values, List<String> mixes, Distribution defaultMix) {
+public record Dimension(String name, Map<String, List<String>> values, List<String> mixes, Distribution defaultMix,
+                        List<String> nouns) {
+
+    public Dimension(String name, Map<String, List<String>> values, List<String> mixes, Distribution defaultMix) {
+        this(name, values, mixes, defaultMix, List.of());
+    }
 
     public boolean hasValue(String value) {
         return values.containsKey(value);

@@ -61,29 +61,31 @@ class EmbeddedVocabularyTest {
         texts.add(writer.negativePrompt());
         texts.add(writer.regionNegativePrompt());
         List<GroupSpec> specs = new ArrayList<>();
-        List<String> heads = new ArrayList<>(lexicon.people);
+        List<String> heads = new ArrayList<>(lexicon.words().people());
         heads.add(null);
         for (String head : heads) {
             specs.add(spec(head, null, null, null));
         }
-        for (String scene : lexicon.scenes.keySet()) {
+        for (String scene : lexicon.sceneIds()) {
             specs.add(spec("player", "on a " + scene, scene, null));
         }
-        for (String style : lexicon.styles.keySet()) {
+        for (String style : lexicon.styleIds()) {
             specs.add(spec("player", null, null, style));
         }
-        specs.add(new GroupSpec("r", 1, "person", "person", Map.of(), Map.of(), Map.of(), "in a hospital", null, null,
-                "in the style of klimt"));
+        specs.add(new GroupSpec("r", List.of(new Subgroup("person", 1, "person", "person", false, Constraints.NONE,
+                List.of("with balloons"))), null, Constraints.NONE, "in a hospital", null, null, "in the style of klimt",
+                null, false, List.of("having a picnic"), List.of()));
         for (GroupSpec spec : specs) {
+            Subgroup group = spec.groups().get(0);
             texts.add(writer.background(spec));
-            texts.add(writer.subject(Map.of(), spec));
+            texts.add(writer.subject(Map.of(), group, spec));
             // every value of every dimension, alone and all together
             Map<String, String> all = new LinkedHashMap<>();
             for (Dimension d : lexicon.dimensions().values()) {
                 for (String value : d.values().keySet()) {
-                    texts.add(writer.subject(Map.of(d.name(), value), spec));
+                    texts.add(writer.subject(Map.of(d.name(), value), group, spec));
                     all.put(d.name(), value);
-                    texts.add(writer.subject(all, spec));
+                    texts.add(writer.subject(all, group, spec));
                 }
             }
         }
@@ -98,8 +100,8 @@ class EmbeddedVocabularyTest {
     }
 
     private static GroupSpec spec(String head, String sceneWords, String sceneId, String style) {
-        return new GroupSpec("r", 1, head, head == null ? null : "tall " + head, Map.of(), Map.of(), Map.of(),
-                sceneWords, sceneId, style, null);
+        return GroupSpec.single("r", 1, head, head == null ? null : "tall " + head, Constraints.NONE, sceneWords, sceneId,
+                style, null, null);
     }
 
     /** The repository root: surefire's troupe.root, else the nearest folder above with models/ and pom.xml. */

@@ -115,8 +115,10 @@ class PlanBuilderTest {
         assertThatThrownBy(() -> PlanOptions.parseSize("big")).hasMessageContaining("WIDTHxHEIGHT");
         assertThatThrownBy(() -> builder.build(TEAM, PlanOptions.seeded(1).withProfile("sdxl")))
                 .hasMessage("unknown profile 'sdxl'; profiles: embedded, sd15");
-        assertThatThrownBy(() -> builder.build("basketball players", PlanOptions.seeded(1)))
-                .hasMessageContaining("how many?").hasMessageContaining("--count");
+        // no number: a few (said once), not a dead end
+        PlanResult open = builder.build("basketball players", PlanOptions.seeded(1));
+        assertThat(open.plan().regions()).hasSize(4);
+        assertThat(open.notices()).anySatisfy(n -> assertThat(n).contains("gives no number").contains("--count"));
         assertThat(builder.build("basketball players", PlanOptions.seeded(1).withCount(3)).plan().regions()).hasSize(3);
         assertThatThrownBy(() -> builder.build(TEAM, PlanOptions.seeded(1).withCount(51))).hasMessageContaining("1 to 50");
         assertThatThrownBy(() -> builder.build(TEAM, PlanOptions.seeded(1).withOverride(7, "skin", "tan")))

@@ -52,9 +52,8 @@ public final class PlanJson {
             throw new PlanException("the plan is empty; expected a JSON object such as the output of 'troupe plan'");
         }
         if (tree.isObject() && tree.has("version") && tree.get("version").isIntegralNumber()
-                && tree.get("version").asLong() != ScenePlan.CURRENT_VERSION) {
-            throw new PlanException("unknown plan version " + tree.get("version") + "; this Troupe reads version "
-                    + ScenePlan.CURRENT_VERSION + " (make the plan again with 'troupe plan')");
+                && !ScenePlan.READABLE_VERSIONS.contains((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, tree.get("version").asLong())))) {
+            throw new PlanException("unknown plan version " + tree.get("version") + "; this Troupe reads versions 1 and 2 (make the plan again with 'troupe plan')");
         }
         SCHEMA.checkAndFillDefaults(tree);
         ScenePlan plan;

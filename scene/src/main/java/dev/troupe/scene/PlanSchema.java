@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The plan's JSON Schema ({@value #RESOURCE}, shipped in the jar) and a checker for the part of JSON
- * Schema 2020-12 that it uses: type, required, properties, additionalProperties, items, const,
+ * Schema 2020-12 that it uses: type, required, properties, additionalProperties, items, const, enum,
  * minimum, maximum, multipleOf, minLength, default and local $ref. The schema file is the one description of
  * the plan's shape: reading a plan checks against it, so the schema cannot drift from the reader.
  */
@@ -67,6 +67,15 @@ public final class PlanSchema {
         }
         if (schema.has("const") && !schema.get("const").equals(value)) {
             throw new PlanException(where + ": must be " + schema.get("const") + ", got " + value);
+        }
+        if (schema.has("enum")) {
+            boolean listed = false;
+            for (JsonNode allowed : schema.get("enum")) {
+                listed |= allowed.equals(value);
+            }
+            if (!listed) {
+                throw new PlanException(where + ": must be one of " + schema.get("enum") + ", got " + value);
+            }
         }
         if (value.isNumber()) {
             checkNumber(schema, value, where);

@@ -32,9 +32,8 @@ public final class PlanValidator {
 
     /** @throws PlanException naming the first problem found and how to fix it */
     public static void validate(ScenePlan plan) {
-        if (plan.version() != ScenePlan.CURRENT_VERSION) {
-            throw new PlanException("unknown plan version " + plan.version() + "; this Troupe reads version "
-                    + ScenePlan.CURRENT_VERSION + " (make the plan again with 'troupe plan')");
+        if (!ScenePlan.READABLE_VERSIONS.contains(plan.version())) {
+            throw new PlanException("unknown plan version " + plan.version() + "; this Troupe reads versions 1 and 2 (make the plan again with 'troupe plan')");
         }
         checkSide("width", plan.width());
         checkSide("height", plan.height());
@@ -56,6 +55,12 @@ public final class PlanValidator {
                 throw new PlanException(where + ".id: must not be empty");
             }
             where = where + " (" + region.id() + ")";
+            if (region.group() != null && plan.version() < 2) {
+                throw new PlanException(where + ": 'group' needs plan version 2; set \"version\": 2");
+            }
+            if (region.group() != null && region.group().isBlank()) {
+                throw new PlanException(where + ".group: must not be empty; leave it out for no group");
+            }
             if (!ids.add(region.id())) {
                 throw new PlanException(where + ": duplicate id '" + region.id() + "'; every region needs its own id");
             }

@@ -1,5 +1,7 @@
 package dev.troupe.scene;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +11,8 @@ import java.util.Map;
  * One subject of the scene: where it stands, what it is drawn from, and why.
  *
  * @param id             unique within the plan, e.g. "s1"
+ * @param group          the part of the request the subject belongs to ("doctor", "nurse"), or null; new in plan
+ *                       version 2, so that two doctors and three nurses stay apart in every report
  * @param box            where the subject is drawn, in image pixels
  * @param prompt         the subject's own prompt
  * @param negativePrompt the subject's negative prompt (discourages extra people in the box)
@@ -17,7 +21,7 @@ import java.util.Map;
  * @param attributes     dimension to value, as the sampler assigned them ("skin" -> "tan")
  * @param loras          LoRAs that apply to this region only
  */
-public record Region(String id, Box box, String prompt, String negativePrompt, long seed, double weight,
+public record Region(String id, @JsonInclude(JsonInclude.Include.NON_NULL) String group, Box box, String prompt, String negativePrompt, long seed, double weight,
                      Map<String, String> attributes, List<LoraRef> loras) {
 
     /** Missing optional parts become empty; the attribute order is kept (it is the order of the JSON). */
@@ -25,5 +29,16 @@ public record Region(String id, Box box, String prompt, String negativePrompt, l
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         loras = loras == null ? List.of() : List.copyOf(loras);
+    }
+
+    /** The same region with other LoRAs. */
+    public Region withLoras(List<LoraRef> newLoras) {
+        return new Region(id, group, box, prompt, negativePrompt, seed, weight, attributes, newLoras);
+    }
+
+    /** A region outside any named group (plans of version 1, hand-written regions). */
+    public Region(String id, Box box, String prompt, String negativePrompt, long seed, double weight,
+                  Map<String, String> attributes, List<LoraRef> loras) {
+        this(id, null, box, prompt, negativePrompt, seed, weight, attributes, loras);
     }
 }

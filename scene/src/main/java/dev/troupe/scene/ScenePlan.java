@@ -21,7 +21,10 @@ public record ScenePlan(int version, String request, int width, int height, Stri
                         String negativePrompt, long seed, String model, String profile, String layout,
                         List<Region> regions) {
 
-    public static final int CURRENT_VERSION = 1;
+    /** Version 2 added {@link Region#group()}; version 1 plans are read as they are. */
+    public static final int CURRENT_VERSION = 2;
+    /** The versions this Troupe reads. */
+    public static final List<Integer> READABLE_VERSIONS = List.of(1, 2);
 
     /** Missing optional parts get their documented defaults, so a hand-written plan can stay short. */
     public ScenePlan {

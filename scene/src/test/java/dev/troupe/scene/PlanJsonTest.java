@@ -25,11 +25,11 @@ class PlanJsonTest {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("skin", "tan");
         attributes.put("gender", "female");
-        Region first = new Region("s1", new Box(16, 0, 64, 128), "a woman, tan skin", "two, group", 11L, 1.0,
+        Region first = new Region("s1", "doctor", new Box(16, 0, 64, 128), "a woman, tan skin", "two, group", 11L, 1.0,
                 attributes, List.of(new LoraRef("/abs/face.safetensors", 0.8)));
         Region second = new Region("s2", new Box(96, 0, 64, 128), "a man", "two, group", -12L, 0.5,
                 Map.of("skin", "dark"), List.of());
-        return new ScenePlan(1, "two people", 192, 128, "a studio", "blurry", 7L, "embedded", "embedded", "row",
+        return new ScenePlan(2, "two people", 192, 128, "a studio", "blurry", 7L, "embedded", "embedded", "row",
                 List.of(first, second));
     }
 
@@ -48,6 +48,8 @@ class PlanJsonTest {
         JsonNode tree = new ObjectMapper().readTree(PlanJson.write(twoSubjects()));
         assertThat(fieldNames(tree)).containsExactly(componentNames(ScenePlan.class));
         assertThat(fieldNames(tree.get("regions").get(0))).containsExactly(componentNames(Region.class));
+        // a region outside any group writes no 'group' (so version 1 plans stay as they were)
+        assertThat(fieldNames(tree.get("regions").get(1))).doesNotContain("group");
         assertThat(fieldNames(tree.get("regions").get(0).get("box"))).containsExactly(componentNames(Box.class));
         assertThat(fieldNames(tree.get("regions").get(0).get("loras").get(0))).containsExactly(componentNames(LoraRef.class));
     }
@@ -60,7 +62,8 @@ class PlanJsonTest {
         assertThat(fieldNames(defs.get("region").get("properties"))).containsExactlyInAnyOrder(componentNames(Region.class));
         assertThat(fieldNames(defs.get("box").get("properties"))).containsExactlyInAnyOrder(componentNames(Box.class));
         assertThat(fieldNames(defs.get("lora").get("properties"))).containsExactlyInAnyOrder(componentNames(LoraRef.class));
-        assertThat(schema.get("properties").get("version").get("const").asInt()).isEqualTo(ScenePlan.CURRENT_VERSION);
+        assertThat(schema.get("properties").get("version").get("enum")).extracting(JsonNode::asInt)
+                .containsExactlyElementsOf(ScenePlan.READABLE_VERSIONS).contains(ScenePlan.CURRENT_VERSION);
     }
 
     @Test
@@ -79,10 +82,26 @@ class PlanJsonTest {
         assertThat(plan.request()).isEmpty();
     }
 
+    @Test
+    void versionOnePlansAreReadAndGroupsNeedVersionTwo() {
+        String v1 = """
+                {"version": 1, "width": 256, "height": 128, "background": "a studio", "seed": 3,
+                 "regions": [{"id": "a", "box": {"x": 0, "y": 0, "w": 64, "h": 128}, "prompt": "a man", "seed": 4}]}
+                """;
+        assertThat(PlanJson.read(v1).regions().get(0).group()).isNull();
+        assertThat(PlanJson.write(PlanJson.read(v1))).doesNotContain("group");
+        String grouped = v1.replace("\"id\": \"a\",", "\"id\": \"a\", \"group\": \"doctor\",");
+        assertThatThrownBy(() -> PlanJson.read(grouped)).isInstanceOf(PlanException.class)
+                .hasMessageContaining("'group' needs plan version 2");
+        ScenePlan v2 = PlanJson.read(grouped.replace("\"version\": 1", "\"version\": 2"));
+        assertThat(v2.regions().get(0).group()).isEqualTo("doctor");
+        assertThat(PlanJson.read(PlanJson.write(v2))).isEqualTo(v2);
+    }
+
     /** Each line: a JSON patch applied to a good plan, then the words the error must contain. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown version         | "version": 2,                                   | unknown plan version 2
+            unknown version         | "version": 3,                                   | unknown plan version 3
             version as text         | "version": "one",                               | version: expected an integer, got the string "one"
             width not multiple      | "width": 204,                                   | width: must be a multiple of 8, got 204 (use 208)
             huge width              | "width": 99999999999,                           | width: must be at most
@@ -142,7 +161,7 @@ class PlanJsonTest {
                 .hasMessageContaining("not valid JSON").hasMessageContaining("NaN");
         ScenePlan plan = twoSubjects();
         Region bad = new Region("s2", new Box(96, 0, 64, 128), "p", "", 1, Double.POSITIVE_INFINITY, Map.of(), List.of());
-        ScenePlan withInfinity = new ScenePlan(1, "", 192, 128, "bg", "", 1, "embedded", "embedded", "row",
+        ScenePlan withInfinity = new ScenePlan(ScenePlan.CURRENT_VERSION, "", 192, 128, "bg", "", 1, "embedded", "embedded", "row",
                 List.of(plan.regions().get(0), bad));
         assertThatThrownBy(() -> PlanJson.write(withInfinity))
                 .hasMessage("regions[1] (s2).weight: must be a finite number >= 0, got Infinity");
@@ -166,7 +185,7 @@ class PlanJsonTest {
     @Test
     void writeRefusesAnInvalidPlan() {
         ScenePlan plan = twoSubjects();
-        ScenePlan outside = new ScenePlan(1, "", 64, 128, "bg", "", 1, "embedded", "embedded", "row", plan.regions());
+        ScenePlan outside = new ScenePlan(ScenePlan.CURRENT_VERSION, "", 64, 128, "bg", "", 1, "embedded", "embedded", "row", plan.regions());
         assertThatThrownBy(() -> PlanJson.write(outside)).isInstanceOf(PlanException.class).hasMessageContaining("outside");
     }
 

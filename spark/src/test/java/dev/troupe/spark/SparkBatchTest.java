@@ -118,7 +118,7 @@ class SparkBatchTest {
         Output ref = batch(manifest, folder.resolve("batch"), options);
         Output run = spark(spark, manifest, folder.resolve("spark"), options);
         assertThat(run.exit()).as(run.err()).isEqualTo(ref.exit()).isEqualTo(2); // bad jobs, none failed while drawing
-        assertThat(run.err()).contains("job broken (manifest line 14) failed at plan: did not understand")
+        assertThat(run.err()).contains("job broken (manifest line 14) failed at plan: did not find who is in the group")
                 .contains("job no-model (manifest line 16) failed at model:");
         assertThat(run.out()).contains("7 jobs: 5 drawn, 0 skipped (already complete), 2 failed");
         assertThat(index(folder.resolve("spark"))).hasSize(7).containsEntry("broken", "failed plan")

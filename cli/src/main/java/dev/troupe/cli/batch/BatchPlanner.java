@@ -4,7 +4,6 @@ import dev.troupe.planner.Distribution;
 import dev.troupe.planner.GroupSpec;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanOptions;
-import dev.troupe.planner.assign.Apportionment;
 import dev.troupe.planner.assign.BatchQuota;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanValidator;
@@ -17,15 +16,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Plans every job of a manifest, the batch quotas included. Quotas are shared out over the whole manifest (every
  * shard plans every job, so the shards' union meets the totals); only the rendering is split.
  *
- * <p>Per quota dimension, a request job is <em>free</em> unless its request fixes or mixes that dimension
- * explicitly ("female", "half of them women") or the job sets its own mix: then it is <em>pinned</em> at its own
- * apportioned counts. Subjects given a value with {@code set} are pinned one by one, and so are plan jobs (their
+ * <p>Per quota dimension, a request job is <em>free</em> unless its request says anything of that dimension, for
+ * the group or one of its parts ("female", "half of them women", "a bride and a groom"), or the job sets its own mix:
+ * then it is <em>pinned</em> at the counts its plan will have ({@link PlanBuilder#pinnedCounts}, which no mix of
+ * another dimension changes). Subjects given a value with {@code set} are pinned one by one, and so are plan jobs (their
  * regions' attributes). {@link BatchQuota} gives each free scene its counts, which become that scene's mix; the
  * planner's sampler then balances the dimensions jointly within the scene as usual.
  */
@@ -52,8 +51,8 @@ public final class BatchPlanner {
         this.builder = builder;
     }
 
-    /** A request job after reading, before its quota mixes are known. */
-    private record Sized(JobSpec spec, GroupSpec group, int n, Map<String, Distribution> targets) {
+    /** A request job after reading, before its quota mixes are known; pinned: dimension -> its plan's counts. */
+    private record Sized(JobSpec spec, GroupSpec group, int n, Map<String, Map<String, Integer>> pinned) {
     }
 
     public Result plan(Manifest manifest, long batchSeed) {
@@ -67,7 +66,7 @@ public final class BatchPlanner {
                 } else {
                     GroupSpec group = builder.understand(spec.request());
                     int n = builder.subjectCount(group, spec.options());
-                    stage.add(new Sized(spec, group, n, builder.targets(group, spec.options(), n)));
+                    stage.add(new Sized(spec, group, n, builder.pinnedCounts(group, spec.options())));
                 }
             } catch (UserInputException e) {
                 stage.add(e.getMessage());
@@ -98,12 +97,9 @@ public final class BatchPlanner {
                     scenes.add(new BatchQuota.Scene(0, values));
                     sceneJobs.add(j);
                 } else if (s instanceof Sized sized) {
-                    boolean pinned = sized.spec().options().mixes().containsKey(dim) || sized.group().fixed().containsKey(dim)
-                            || sized.group().explicitMixes().containsKey(dim);
-                    if (pinned) {
-                        // the job's own counts, fixed now (ties decided here) so that the plan shows exactly these
-                        Map<String, Integer> counts = Apportionment.largestRemainder(sized.n(), sized.targets().get(dim),
-                                new Random(JobSpec.derivedSeed(sized.spec().options().seed(), dim)));
+                    Map<String, Integer> counts = sized.pinned().get(dim);
+                    if (counts != null) {
+                        // the counts the job's own plan will have, whatever mixes other dimensions get
                         pinnedMixes.put(j, counts);
                         scenes.add(new BatchQuota.Scene(0, counts));
                     } else {
@@ -122,13 +118,11 @@ public final class BatchPlanner {
                 if (!(stage.get(j) instanceof Sized sized)) {
                     continue;
                 }
-                Map<String, Integer> counts = new LinkedHashMap<>();
                 if (pinnedMixes.containsKey(j)) {
-                    counts.putAll(pinnedMixes.get(j));
-                } else {
-                    counts.putAll(allocation.scenes().get(i));
-                    scenes.get(i).pinned().forEach((v, c) -> counts.merge(v, c, Integer::sum));
+                    continue; // its request (or its own mix) decides, and its plan already has those counts
                 }
+                Map<String, Integer> counts = new LinkedHashMap<>(allocation.scenes().get(i));
+                scenes.get(i).pinned().forEach((v, c) -> counts.merge(v, c, Integer::sum));
                 Map<String, Double> weights = new LinkedHashMap<>();
                 counts.forEach((v, c) -> weights.put(v, (double) c));
                 if (weights.values().stream().mapToDouble(Double::doubleValue).sum() > 0) {
@@ -167,8 +161,7 @@ public final class BatchPlanner {
             regions = regions.stream().map(r -> {
                 List<LoraRef> loras = new ArrayList<>(r.loras());
                 loras.addAll(spec.loras());
-                return new Region(r.id(), r.box(), r.prompt(), r.negativePrompt(), r.seed(), r.weight(),
-                        r.attributes(), loras);
+                return r.withLoras(loras);
             }).toList();
         }
         String model = spec.model() != null ? spec.model() : plan.model();

@@ -105,8 +105,7 @@ final class ModelCatalog {
                     refs.add(new LoraRef(file.toAbsolutePath().toString(), ref.weight()));
                 }
             }
-            regions.add(new Region(r.id(), r.box(), r.prompt(), r.negativePrompt(), r.seed(), r.weight(),
-                    r.attributes(), refs));
+            regions.add(r.withLoras(refs));
         }
         if (!errors.isEmpty()) {
             throw new ApiException(400, errors.get(0).field() + ": " + errors.get(0).message(), errors);

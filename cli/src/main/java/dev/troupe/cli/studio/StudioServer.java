@@ -241,7 +241,8 @@ public final class StudioServer implements AutoCloseable {
         }
         ObjectNode o = JSON.createObjectNode();
         o.set("plan", tree(plan));
-        o.set("counts", JSON.valueToTree(result.counts()));
+        o.set("targets", JSON.valueToTree(result.targets()));
+        o.set("notices", JSON.valueToTree(result.notices()));
         json(ctx, 200, o);
     }
 

@@ -24,8 +24,15 @@ import java.util.Random;
  */
 public final class AttributeSampler {
 
-    /** A dimension and the distribution it should follow. */
-    public record Target(String dimension, Distribution distribution) {
+    /**
+     * A dimension and the distribution it should follow.
+     *
+     * @param counts the apportioned count of each value, decided by the caller, or null to apportion here
+     */
+    public record Target(String dimension, Distribution distribution, Map<String, Integer> counts) {
+        public Target(String dimension, Distribution distribution) {
+            this(dimension, distribution, null);
+        }
     }
 
     /** What the sampler did: per subject, dimension -> value; per dimension, the counts aimed for. */
@@ -45,7 +52,8 @@ public final class AttributeSampler {
         List<String> assigned = new ArrayList<>();
         for (Target target : targets) {
             String dim = target.dimension();
-            Map<String, Integer> counts = Apportionment.largestRemainder(n, target.distribution(), random);
+            Map<String, Integer> counts = target.counts() != null ? target.counts()
+                    : Apportionment.largestRemainder(n, target.distribution(), random);
             allCounts.put(dim, Collections.unmodifiableMap(new LinkedHashMap<>(counts)));
             Map<String, Integer> left = new LinkedHashMap<>(counts);
             List<Integer> free = new ArrayList<>();

@@ -83,6 +83,26 @@ public enum Layout {
         }
     }
 
+    /**
+     * The boxes in the order a viewer reads the group: left to right (a grid: row by row), so that the subjects of
+     * one part of the group, given consecutive places in this order, stand together.
+     */
+    public List<Integer> readingOrder(Placement placement) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < placement.boxes().size(); i++) {
+            order.add(i);
+        }
+        java.util.Comparator<Integer> byX = java.util.Comparator.comparingDouble(
+                i -> placement.boxes().get(i).x() + placement.boxes().get(i).w() / 2.0);
+        if (this == GRID) {
+            order.sort(java.util.Comparator.<Integer>comparingLong(
+                    i -> Math.round((double) placement.boxes().get(i).y() / placement.boxes().get(i).h())).thenComparing(byX));
+        } else {
+            order.sort(byX);
+        }
+        return order;
+    }
+
     static double maxOverlap(List<Box> boxes) {
         double max = 0;
         for (int i = 0; i < boxes.size(); i++) {

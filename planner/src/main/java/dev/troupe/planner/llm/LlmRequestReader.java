@@ -12,12 +12,14 @@ import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
+import dev.troupe.planner.Constraints;
 import dev.troupe.planner.Dimension;
 import dev.troupe.planner.GroupSpec;
 import dev.troupe.planner.Lexicon;
 import dev.troupe.planner.MixTerm;
 import dev.troupe.planner.RequestException;
 import dev.troupe.planner.RequestReader;
+import dev.troupe.planner.Subgroup;
 import dev.troupe.planner.layout.Layout;
 
 import java.util.ArrayList;
@@ -31,13 +33,10 @@ import java.util.stream.Collectors;
 /**
  * The LLM's understanding step: a request to a {@link GroupSpec}, through one structured-output call
  * whose schema lists the dimensions, scenes, styles and layouts of the data. The answer is checked
- * against the data (unknown values are a malformed answer, asked once more); a count outside 1..64 is
- * refused. The LLM reports what the request asks for; the proportions are apportioned in code.
+ * against the data (unknown values are a malformed answer, asked once more); a count outside 1 to the
+ * lexicon's limit (the same as the rule reader's) is refused. The LLM reports what the request asks for; the proportions are apportioned in code.
  */
 public final class LlmRequestReader implements RequestReader {
-
-    /** The most subjects the LLM may read from a request; anything outside 1..64 is refused. */
-    public static final int MAX_COUNT = 64;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,14 +56,7 @@ public final class LlmRequestReader implements RequestReader {
 
     @Override
     public GroupSpec parse(String request) {
-        if (request == null || request.isBlank()) {
-            throw new RequestException("the request is empty; describe the group, e.g. \"" + lexicon.example() + "\"");
-        }
-        if (request.length() > lexicon.maxRequestLength()) {
-            throw new RequestException("the request is " + request.length() + " characters long; keep it under "
-                    + lexicon.maxRequestLength() + " characters");
-        }
-        String text = request.strip();
+        String text = RequestReader.checked(request, lexicon);
         return chat.ask("understand", prompt, system, List.of(new LlmChat.Turn(true, "Request: " + text)), schema,
                 answer -> toSpec(text, answer)).value();
     }
@@ -78,30 +70,73 @@ public final class LlmRequestReader implements RequestReader {
     }
 
     private GroupSpec toSpec(String request, JsonNode a) {
-        JsonNode countNode = a.get("count");
-        Integer count = null;
-        if (countNode != null && !countNode.isNull()) {
-            if (!countNode.canConvertToInt() || countNode.isFloatingPointNumber() && countNode.asDouble() % 1 != 0) {
-                throw new LlmChat.AnswerProblem("'count' must be a whole number or null, got " + countNode);
+        List<JsonNode> groupNodes = array(a, "groups");
+        if (groupNodes.isEmpty()) {
+            throw new LlmChat.AnswerProblem("'groups' must list at least one part of the group");
+        }
+        Integer total = count(a.get("total"), "total", request);
+        List<Subgroup> groups = new ArrayList<>();
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        for (JsonNode g : groupNodes) {
+            Integer count = count(g.get("count"), "count", request);
+            String subject = text(g, "subject");
+            if (subject == null) {
+                throw new LlmChat.AnswerProblem("every group needs its 'subject'");
             }
-            count = countNode.asInt();
-            if (count < 1 || count > MAX_COUNT) {
-                throw new RequestException("the LLM read a group of " + count + " from \"" + request + "\"; a plan has 1 to "
-                        + MAX_COUNT + " subjects: say how many in the request, set --count N, or plan with --planner rules");
+            subject = subject.toLowerCase(Locale.ROOT);
+            String head = text(g, "subjectNoun");
+            if (head == null) {
+                String[] words = subject.split("\\s+");
+                head = words[words.length - 1];
             }
+            head = head.toLowerCase(Locale.ROOT);
+            String label = subject;
+            for (int n = 2; !labels.add(label); n++) {
+                label = subject + " " + n;
+            }
+            String details = text(g, "details");
+            groups.add(new Subgroup(label, count, head, subject, true, constraints(g),
+                    details == null ? List.of() : List.of(details.toLowerCase(Locale.ROOT))));
         }
-        String subject = text(a, "subject");
-        if (subject == null) {
-            throw new LlmChat.AnswerProblem("'subject' is missing");
+        int sum = 0;
+        for (Subgroup g : groups) {
+            sum += g.count() == null ? 0 : g.count();
         }
-        subject = subject.toLowerCase(Locale.ROOT);
-        String head = text(a, "subjectNoun");
-        if (head == null) {
-            String[] words = subject.split("\\s+");
-            head = words[words.length - 1];
+        int max = lexicon.maxSubjects();
+        if (total == null && sum > max) {
+            throw new RequestException("the LLM read " + sum + " subjects from \"" + request + "\"; a plan has 1 to "
+                    + max + " subjects: say how many in the request, set --count N, or plan with --planner rules");
         }
-        head = head.toLowerCase(Locale.ROOT);
+        String sceneKind = known(text(a, "sceneKind"), lexicon.sceneIds(), "sceneKind");
+        String styleKind = known(text(a, "styleKind"), lexicon.styleIds(), "styleKind");
+        String layout = known(text(a, "layout"), layoutIds(), "layout");
+        String details = text(a, "details");
+        JsonNode all = a.path("all");
+        Constraints whole = all.isObject() ? constraints(all) : Constraints.NONE;
+        return new GroupSpec(request, groups, total, whole, lower(text(a, "scene")), sceneKind, styleKind,
+                lower(text(a, "style")), layout, false, details == null ? List.of() : List.of(details.toLowerCase(Locale.ROOT)),
+                List.of());
+    }
 
+    /** A count of the answer: a whole number in 1..maxSubjects, or null. */
+    private Integer count(JsonNode node, String field, String request) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.canConvertToInt() || node.isFloatingPointNumber() && node.asDouble() % 1 != 0) {
+            throw new LlmChat.AnswerProblem("'" + field + "' must be a whole number or null, got " + node);
+        }
+        int count = node.asInt();
+        int max = lexicon.maxSubjects();
+        if (count < 1 || count > max) {
+            throw new RequestException("the LLM read a group of " + count + " from \"" + request + "\"; a plan has 1 to "
+                    + max + " subjects: say how many in the request, set --count N, or plan with --planner rules");
+        }
+        return count;
+    }
+
+    /** The "fixed" and "mixes" of a group (or of "all"): values the schema already kept to each dimension's own. */
+    private Constraints constraints(JsonNode a) {
         Map<String, String> fixed = new LinkedHashMap<>();
         for (JsonNode f : array(a, "fixed")) {
             Dimension d = dimension(text(f, "dimension"));
@@ -138,11 +173,7 @@ public final class LlmRequestReader implements RequestReader {
                     String.format(Locale.ROOT, "%.0f%% %s", 100 * w / total, v))));
             explicit.put(d.name(), terms);
         }
-        String sceneKind = known(text(a, "sceneKind"), lexicon.sceneIds(), "sceneKind");
-        String styleKind = known(text(a, "styleKind"), lexicon.styleIds(), "styleKind");
-        String layout = known(text(a, "layout"), layoutIds(), "layout");
-        return new GroupSpec(request, count, head, subject, fixed, named, explicit, lower(text(a, "scene")), sceneKind,
-                styleKind, lower(text(a, "style")), layout);
+        return new Constraints(fixed, named, explicit);
     }
 
     private Dimension dimension(String name) {
@@ -214,7 +245,7 @@ public final class LlmRequestReader implements RequestReader {
                 .replace("{scenes}", String.join(", ", lexicon.sceneIds()))
                 .replace("{styles}", String.join(", ", lexicon.styleIds()))
                 .replace("{layouts}", String.join(", ", layoutIds()))
-                .replace("{maxSubjects}", Integer.toString(MAX_COUNT));
+                .replace("{maxSubjects}", Integer.toString(lexicon.maxSubjects()));
         StringBuilder out = new StringBuilder(prompt.header()).append('\n').append(text.strip()).append("\n\nExamples:\n");
         for (JsonNode example : prompt.examples()) {
             out.append("Request: ").append(example.path("request").asText()).append('\n');
@@ -231,39 +262,66 @@ public final class LlmRequestReader implements RequestReader {
         }
     }
 
+    /**
+     * The answer's JSON schema. Every attribute value is constrained to its own dimension's values: "fixed" and
+     * "mixes" items are one schema branch per dimension (anyOf), each with that dimension's name as a one-value enum
+     * and its values as an enum, so constrained decoding cannot pair a dimension with another's value.
+     */
     private static JsonSchema schema(Lexicon lexicon) {
-        List<String> dims = new ArrayList<>(lexicon.dimensions().keySet());
-        JsonObjectSchema fixed = JsonObjectSchema.builder()
-                .addEnumProperty("dimension", dims)
-                .addStringProperty("value")
-                .required("dimension", "value")
+        List<JsonSchemaElement> fixedBranches = new ArrayList<>();
+        List<JsonSchemaElement> mixBranches = new ArrayList<>();
+        for (Dimension d : lexicon.dimensions().values()) {
+            List<String> values = new ArrayList<>(d.values().keySet());
+            fixedBranches.add(JsonObjectSchema.builder()
+                    .addEnumProperty("dimension", List.of(d.name()))
+                    .addEnumProperty("value", values)
+                    .required("dimension", "value")
+                    .additionalProperties(false)
+                    .build());
+            JsonObjectSchema share = JsonObjectSchema.builder()
+                    .addEnumProperty("value", values)
+                    .addNumberProperty("weight")
+                    .required("value", "weight")
+                    .additionalProperties(false)
+                    .build();
+            mixBranches.add(JsonObjectSchema.builder()
+                    .addEnumProperty("dimension", List.of(d.name()))
+                    .addProperty("shares", JsonArraySchema.builder().items(share).build())
+                    .required("dimension", "shares")
+                    .additionalProperties(false)
+                    .build());
+        }
+        JsonArraySchema fixed = JsonArraySchema.builder()
+                .items(JsonAnyOfSchema.builder().anyOf(fixedBranches).build()).build();
+        JsonArraySchema mixes = JsonArraySchema.builder()
+                .items(JsonAnyOfSchema.builder().anyOf(mixBranches).build()).build();
+        JsonObjectSchema group = JsonObjectSchema.builder()
+                .addProperty("count", nullable(new JsonIntegerSchema()))
+                .addStringProperty("subject", "one member of this part of the group, singular")
+                .addProperty("subjectNoun", nullable(new JsonStringSchema()))
+                .addProperty("fixed", fixed)
+                .addProperty("mixes", mixes)
+                .addProperty("details", nullable(new JsonStringSchema()))
+                .required("count", "subject", "subjectNoun", "fixed", "mixes", "details")
                 .additionalProperties(false)
                 .build();
-        JsonObjectSchema share = JsonObjectSchema.builder()
-                .addStringProperty("value")
-                .addNumberProperty("weight")
-                .required("value", "weight")
-                .additionalProperties(false)
-                .build();
-        JsonObjectSchema mix = JsonObjectSchema.builder()
-                .addEnumProperty("dimension", dims)
-                .addProperty("shares", JsonArraySchema.builder().items(share).build())
-                .required("dimension", "shares")
+        JsonObjectSchema all = JsonObjectSchema.builder()
+                .addProperty("fixed", fixed)
+                .addProperty("mixes", mixes)
+                .required("fixed", "mixes")
                 .additionalProperties(false)
                 .build();
         JsonObjectSchema root = JsonObjectSchema.builder()
-                .addProperty("count", nullable(new JsonIntegerSchema()))
-                .addStringProperty("subject", "one member of the group, singular")
-                .addProperty("subjectNoun", nullable(new JsonStringSchema()))
-                .addProperty("fixed", JsonArraySchema.builder().items(fixed).build())
-                .addProperty("mixes", JsonArraySchema.builder().items(mix).build())
+                .addProperty("groups", JsonArraySchema.builder().items(group).build())
+                .addProperty("total", nullable(new JsonIntegerSchema()))
+                .addProperty("all", all)
                 .addProperty("scene", nullable(new JsonStringSchema()))
                 .addProperty("sceneKind", nullable(JsonEnumSchema.builder().enumValues(lexicon.sceneIds()).build()))
                 .addProperty("style", nullable(new JsonStringSchema()))
                 .addProperty("styleKind", nullable(JsonEnumSchema.builder().enumValues(lexicon.styleIds()).build()))
                 .addProperty("layout", nullable(JsonEnumSchema.builder().enumValues(layoutIds()).build()))
-                .required("count", "subject", "subjectNoun", "fixed", "mixes", "scene", "sceneKind", "style",
-                        "styleKind", "layout")
+                .addProperty("details", nullable(new JsonStringSchema()))
+                .required("groups", "total", "all", "scene", "sceneKind", "style", "styleKind", "layout", "details")
                 .additionalProperties(false)
                 .build();
         return JsonSchema.builder().name("group_spec").rootElement(root).build();

@@ -12,6 +12,7 @@ import dev.troupe.planner.GroupSpec;
 import dev.troupe.planner.layout.Layout;
 import dev.troupe.planner.write.PromptWriter;
 import dev.troupe.planner.write.SubjectWriter;
+import dev.troupe.planner.write.SubjectWriter.Subject;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.PlanValidator;
 
@@ -52,11 +53,12 @@ public final class LlmSubjectWriter implements SubjectWriter {
     }
 
     @Override
-    public Subjects write(GroupSpec spec, List<Map<String, String>> attributes, Layout.Placement placement,
-                          PromptWriter templates) {
+    public Subjects write(GroupSpec spec, List<Subject> subjects, Layout.Placement placement, PromptWriter templates) {
         List<String> fallback = new ArrayList<>();
-        for (Map<String, String> a : attributes) {
-            fallback.add(templates.subject(a, spec));
+        List<Map<String, String>> attributes = new ArrayList<>();
+        for (Subject subject : subjects) {
+            fallback.add(templates.subject(subject.attributes(), subject.group(), spec));
+            attributes.add(subject.attributes());
         }
         if (!templates.profile().vocabulary().isEmpty()) {
             notices.accept("profile '" + templates.profile().name() + "' writes only the words its model was trained "
@@ -74,7 +76,7 @@ public final class LlmSubjectWriter implements SubjectWriter {
             ids.add("s" + (i + 1));
             required.add(phrases.of(attributes.get(i)));
         }
-        String task = task(spec, attributes, placement, templates, ids, required, boxes);
+        String task = task(spec, subjects, placement, templates, ids, required, boxes);
 
         LlmChat.Answered<Map<String, Draft>> first = chat.ask("subjects", prompt, system,
                 List.of(new LlmChat.Turn(true, "Task: " + task)), schema, answer -> drafts(answer, boxes));
@@ -220,12 +222,11 @@ public final class LlmSubjectWriter implements SubjectWriter {
         return out.toString().strip();
     }
 
-    private static String task(GroupSpec spec, List<Map<String, String>> attributes, Layout.Placement placement,
+    private static String task(GroupSpec spec, List<Subject> members, Layout.Placement placement,
                                PromptWriter templates, List<String> ids,
                                List<List<AttributePhrases.Requirement>> required, boolean boxes) {
         ObjectNode task = JSON.createObjectNode();
         task.put("request", spec.request());
-        task.put("subject", spec.subjectWords());
         task.put("scene", templates.scene(spec, false));
         String style = templates.style(spec);
         if (style.isBlank()) {
@@ -240,8 +241,14 @@ public final class LlmSubjectWriter implements SubjectWriter {
         for (int i = 0; i < ids.size(); i++) {
             ObjectNode s = subjects.addObject();
             s.put("id", ids.get(i));
+            Subject member = members.get(i);
+            s.put("subject", member.group().words() != null ? member.group().words() : member.group().label());
+            String details = templates.details(member.group(), spec);
+            if (!details.isBlank()) {
+                s.put("details", details);
+            }
             ObjectNode a = s.putObject("attributes");
-            attributes.get(i).forEach(a::put);
+            member.attributes().forEach(a::put);
             ArrayNode must = s.putArray("mustContain");
             required.get(i).forEach(r -> must.add(r.asked()));
             if (boxes) {

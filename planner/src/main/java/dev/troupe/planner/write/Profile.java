@@ -23,8 +23,8 @@ public record Profile(String name, String model, List<String> subjectParts, Map<
                       Map<String, String> nounByGender, Map<String, String> genderAdjective, List<String> knownNouns,
                       List<String> genericNouns, String fallbackNoun, String background, String defaultScene,
                       Map<String, SceneWords> scenes, boolean useRequestScene, Map<String, String> styles,
-                      boolean keepFreeStyle, String negativePrompt, String regionNegativePrompt, CanvasSpec canvas,
-                      List<String> vocabulary) {
+                      boolean keepFreeStyle, boolean freeDetails, String negativePrompt, String regionNegativePrompt,
+                      CanvasSpec canvas, List<String> vocabulary) {
 
     /** How a profile writes one scene: with a subject ("on an indoor court") and alone ("an indoor court"). */
     public record SceneWords(String subject, String alone) {
@@ -79,7 +79,8 @@ public record Profile(String name, String model, List<String> subjectParts, Map<
                 strings(noun.get("generic")), noun.path("fallback").asText("person"),
                 require(d, "background", where).asText(), defaultScene, scenes,
                 d.path("useRequestScene").asBoolean(false), stringMap(d.get("styles")),
-                d.path("keepFreeStyle").asBoolean(false), d.path("negativePrompt").asText(""),
+                d.path("keepFreeStyle").asBoolean(false), d.path("freeDetails").asBoolean(false),
+                d.path("negativePrompt").asText(""),
                 d.path("regionNegativePrompt").asText(""), canvas, strings(d.get("vocabulary")));
     }
 }

@@ -2,6 +2,7 @@ package dev.troupe.planner.write;
 
 import dev.troupe.planner.GroupSpec;
 import dev.troupe.planner.Lexicon;
+import dev.troupe.planner.Subgroup;
 import dev.troupe.planner.understand.Words;
 
 import java.util.ArrayList;
@@ -18,14 +19,15 @@ import java.util.regex.Pattern;
  *
  * <p>A template is a list of parts joined by ", ". {@code {dim}} is a dimension's value (or the
  * profile's word for it), {@code {dim|word}} falls back to {@code word} when the part is kept,
- * {@code {noun}}, {@code {scene}}, {@code {style}} are the subject noun, scene and style phrases, and
+ * {@code {noun}}, {@code {scene}}, {@code {style}} are the subject noun, scene and style phrases,
+ * {@code {details}} the request's free details for the subject's part and for everyone ("with balloons"), and
  * {@code {a}} is "a" or "an" for the word after it. A part whose dimension slots are all unassigned is
  * left out, so an unrequested attribute is never written and the model varies it.
  */
 public final class PromptWriter {
 
     private static final Pattern SLOT = Pattern.compile("\\{([a-z_]+)(?:\\|([^}]*))?}");
-    private static final Set<String> COMPUTED = Set.of("noun", "scene", "style", "a");
+    private static final Set<String> COMPUTED = Set.of("noun", "scene", "style", "details", "a");
     private static final String ARTICLE = "\u0001";
 
     private final Profile profile;
@@ -41,14 +43,14 @@ public final class PromptWriter {
     }
 
     /** The prompt of one subject with these attributes, e.g. "a woman, tan skin, red jersey, on an indoor court". */
-    public String subject(Map<String, String> attributes, GroupSpec spec) {
+    public String subject(Map<String, String> attributes, Subgroup group, GroupSpec spec) {
         List<String> kept = new ArrayList<>();
         List<String> keptTemplates = new ArrayList<>();
         for (String part : profile.subjectParts()) {
             if (shadowedByAlternative(part, keptTemplates)) {
                 continue;
             }
-            String text = render(part, attributes, spec, false);
+            String text = render(part, attributes, group, spec, false);
             if (text != null) {
                 kept.add(text);
                 keptTemplates.add(part);
@@ -60,7 +62,7 @@ public final class PromptWriter {
     public String background(GroupSpec spec) {
         List<String> kept = new ArrayList<>();
         for (String part : profile.background().split(",")) {
-            String text = render(part.strip(), Map.of(), spec, true);
+            String text = render(part.strip(), Map.of(), spec.groups().get(0), spec, true);
             if (text != null) {
                 kept.add(text);
             }
@@ -77,9 +79,9 @@ public final class PromptWriter {
     }
 
     /** The noun for one subject under this profile's rules ("woman", "female basketball player", "person"). */
-    public String noun(Map<String, String> attributes, GroupSpec spec) {
+    public String noun(Map<String, String> attributes, Subgroup group) {
         String gender = attributes.get("gender");
-        String head = spec.subjectHead();
+        String head = group.head();
         if (!profile.knownNouns().isEmpty()) { // a closed vocabulary: only nouns the model was trained on
             if (gender != null && profile.nounByGender().containsKey(gender)) {
                 return profile.nounByGender().get(gender);
@@ -93,11 +95,69 @@ public final class PromptWriter {
             }
             return head != null ? head : profile.fallbackNoun();
         }
-        String words = spec.subjectWords() != null ? spec.subjectWords() : head;
+        String words = group.words() != null ? group.words() : head;
+        String own = lexicon.words().implied(head).get("gender");
+        if (own != null) {
+            // "bride", "groom": the noun says it; a subject drawn otherwise is named by its gender
+            return gender == null || gender.equals(own) || !profile.nounByGender().containsKey(gender) ? words
+                    : profile.nounByGender().get(gender);
+        }
         if (gender != null && profile.genderAdjective().containsKey(gender)) {
             return profile.genderAdjective().get(gender) + " " + words;
         }
         return words;
+    }
+
+    /** The free details for a subject of {@code group}: its part's, then everyone's; none for a closed vocabulary. */
+    public String details(Subgroup group, GroupSpec spec) {
+        if (!profile.freeDetails()) {
+            return "";
+        }
+        List<String> all = new ArrayList<>(group.details());
+        all.addAll(spec.details());
+        return String.join(", ", all);
+    }
+
+    /**
+     * For a profile whose model knows only its training words: one line naming the request's words it cannot draw
+     * (free details, subject words, an unknown place), or null when it can draw them all.
+     */
+    public String undrawable(GroupSpec spec) {
+        if (profile.vocabulary().isEmpty()) {
+            return null;
+        }
+        Set<String> known = new java.util.HashSet<>(profile.vocabulary());
+        List<String> missing = new ArrayList<>();
+        for (Subgroup g : spec.groups()) {
+            if (g.words() != null) {
+                // the words that describe the member ("jazz" musician); the noun itself falls back to one it knows
+                for (String word : g.words().split(" ")) {
+                    if (!known.contains(word) && !word.equals(g.head()) && !lexicon.words().stopwords().contains(word)
+                            && !missing.contains("'" + word + "'")) {
+                        missing.add("'" + word + "'");
+                    }
+                }
+            }
+            if (!profile.freeDetails()) {
+                g.details().forEach(d -> missing.add("'" + d + "'"));
+            }
+        }
+        if (!profile.freeDetails()) {
+            spec.details().forEach(d -> missing.add("'" + d + "'"));
+        }
+        boolean unknownPlace = spec.sceneWords() != null && !profile.useRequestScene()
+                && (spec.sceneId() == null || !profile.scenes().containsKey(spec.sceneId()));
+        if (unknownPlace) {
+            missing.add("'" + spec.sceneWords() + "' (drawn as " + profile.scenes().get(profile.defaultScene()).alone() + ")");
+        }
+        if (spec.styleWords() != null && !profile.keepFreeStyle()) {
+            missing.add("'" + spec.styleWords() + "'");
+        }
+        if (missing.isEmpty()) {
+            return null;
+        }
+        return "the " + profile.name() + " model cannot draw " + String.join(", ", missing) + ": it knows only the words "
+                + "it was trained on, so its prompts leave them out (a Stable Diffusion model with --profile sd15 draws them)";
     }
 
     /** The scene phrase: with a subject ("on an indoor court") or alone ("an indoor court"). */
@@ -146,7 +206,7 @@ public final class PromptWriter {
     }
 
     /** @return the part's text, or null when it is left out */
-    private String render(String part, Map<String, String> attributes, GroupSpec spec, boolean alone) {
+    private String render(String part, Map<String, String> attributes, Subgroup group, GroupSpec spec, boolean alone) {
         for (String required : profile.requires().getOrDefault(part, List.of())) {
             if (!attributes.containsKey(required)) {
                 return null;
@@ -161,9 +221,10 @@ public final class PromptWriter {
             String replacement;
             if (COMPUTED.contains(slot)) {
                 replacement = switch (slot) {
-                    case "noun" -> noun(attributes, spec);
+                    case "noun" -> noun(attributes, group);
                     case "scene" -> scene(spec, alone);
                     case "style" -> style(spec);
+                    case "details" -> details(group, spec);
                     default -> ARTICLE;
                 };
                 // a part that names the subject, the scene or the style stands without attributes

@@ -1,6 +1,7 @@
 package dev.troupe.planner.write;
 
 import dev.troupe.planner.GroupSpec;
+import dev.troupe.planner.Subgroup;
 import dev.troupe.planner.layout.Layout;
 import dev.troupe.scene.Box;
 
@@ -15,6 +16,10 @@ import java.util.Map;
  */
 public interface SubjectWriter {
 
+    /** One subject: the part of the group it belongs to, and its assigned attributes (dimension -> value). */
+    record Subject(Subgroup group, Map<String, String> attributes) {
+    }
+
     /**
      * @param prompts one per subject, in subject order
      * @param boxes   one per subject replacing the layout's boxes, or null to keep the layout's
@@ -27,10 +32,9 @@ public interface SubjectWriter {
     }
 
     /**
-     * @param attributes one map per subject (dimension -> value), in subject order
+     * @param subjects   one per subject, in subject (region) order
      * @param placement  the layout's canvas and boxes
      * @param templates  the profile's template writer, the fallback for any subject an LLM gets wrong
      */
-    Subjects write(GroupSpec spec, List<Map<String, String>> attributes, Layout.Placement placement,
-                   PromptWriter templates);
+    Subjects write(GroupSpec spec, List<Subject> subjects, Layout.Placement placement, PromptWriter templates);
 }

@@ -5,17 +5,15 @@ import dev.troupe.planner.layout.Layout;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Writes every subject's prompt from the profile's templates: offline, and the same every time. */
 public final class TemplateSubjectWriter implements SubjectWriter {
 
     @Override
-    public Subjects write(GroupSpec spec, List<Map<String, String>> attributes, Layout.Placement placement,
-                          PromptWriter templates) {
+    public Subjects write(GroupSpec spec, List<Subject> subjects, Layout.Placement placement, PromptWriter templates) {
         List<String> prompts = new ArrayList<>();
-        for (Map<String, String> subject : attributes) {
-            prompts.add(templates.subject(subject, spec));
+        for (Subject subject : subjects) {
+            prompts.add(templates.subject(subject.attributes(), subject.group(), spec));
         }
         return new Subjects(prompts, null);
     }

@@ -40,10 +40,12 @@ class LlmPlannerTest {
 
     /** The understanding of the quartet request, as a good model answers it. */
     static String quartet(Object count) {
-        return "{\"count\": " + count + ", \"subject\": \"jazz musician\", \"subjectNoun\": \"musician\", \"fixed\": [],"
-                + " \"mixes\": [{\"dimension\": \"age\", \"shares\": []}, {\"dimension\": \"skin\", \"shares\": []}],"
+        return "{\"groups\": [{\"count\": " + count + ", \"subject\": \"jazz musician\", \"subjectNoun\": \"musician\","
+                + " \"fixed\": [], \"mixes\": [{\"dimension\": \"age\", \"shares\": []},"
+                + " {\"dimension\": \"skin\", \"shares\": []}], \"details\": null}], \"total\": null,"
+                + " \"all\": {\"fixed\": [], \"mixes\": []},"
                 + " \"scene\": \"on a smoky stage\", \"sceneKind\": \"studio\", \"style\": null, \"styleKind\": null,"
-                + " \"layout\": null}";
+                + " \"layout\": null, \"details\": null}";
     }
 
     /** Subject prompts with every mustContain phrase, except those {@code drop} names (id -> phrase). */
@@ -129,10 +131,8 @@ class LlmPlannerTest {
             assertThat(format.path("type").asText()).isEqualTo("json_schema");
             assertThat(format.path("json_schema").path("name").asText()).isEqualTo("group_spec");
             JsonNode properties = format.path("json_schema").path("schema").path("properties");
-            assertThat(properties.has("count")).isTrue();
-            assertThat(properties.path("fixed").path("items").path("properties").path("dimension").path("enum").toString())
-                    .contains("skin", "gender", "age");
-            assertThat(understand.system()).startsWith("[prompt troupe-understand/1]").contains("Examples:");
+            assertThat(properties.path("groups").path("items").path("properties").has("count")).isTrue();
+            assertThat(understand.system()).startsWith("[prompt troupe-understand/2]").contains("Examples:");
             assertThat(understand.lastUser()).isEqualTo("Request: " + QUARTET);
 
             FakeLlmServer.Received write = sent.get(1);
@@ -142,6 +142,68 @@ class LlmPlannerTest {
             JsonNode task = task(write);
             assertThat(task.path("subjects")).hasSize(4);
             assertThat(task.path("subjects").path(0).path("mustContain").toString()).contains(" skin");
+        }
+    }
+
+    static final String TEAM = "two female doctors and three nurses in scrubs, all of them diverse";
+
+    /** A compound group as a good model reads it: two parts, a fixed value in one, a mix of the whole group. */
+    static final String TEAM_ANSWER = """
+            {"groups": [
+               {"count": 2, "subject": "doctor", "subjectNoun": "doctor",
+                "fixed": [{"dimension": "gender", "value": "female"}], "mixes": [], "details": null},
+               {"count": 3, "subject": "nurse", "subjectNoun": "nurse", "fixed": [], "mixes": [], "details": "in scrubs"}],
+             "total": null, "all": {"fixed": [], "mixes": [{"dimension": "skin", "shares": []}]},
+             "scene": null, "sceneKind": null, "style": null, "styleKind": null, "layout": null, "details": null}
+            """;
+
+    @Test
+    void aCompoundGroupIsReadThroughASchemaThatKeepsEveryValueToItsDimension() throws Exception {
+        try (FakeLlmServer server = new FakeLlmServer(LlmProvider.OPENAI, r -> FakeLlmServer.Reply.ok(
+                r.isUnderstanding() ? TEAM_ANSWER : subjects(r, Map.of(), null)))) {
+            PlanBuilder builder = LlmPlanner.create(settings(server, LlmProvider.OPENAI), Lexicon.standard(), n -> { });
+            PlanResult result = builder.build(TEAM, PlanOptions.seeded(4).withProfile("sd15"));
+            ScenePlan plan = result.plan();
+            // the parts' counts are exact, each part has its values, the whole group's mix spans both parts
+            assertThat(plan.regions()).extracting(Region::group).containsExactlyInAnyOrder("doctor", "doctor", "nurse",
+                    "nurse", "nurse");
+            assertThat(plan.regions()).filteredOn(r -> r.group().equals("doctor"))
+                    .allSatisfy(r -> assertThat(r.attributes()).containsEntry("gender", "female"));
+            assertThat(plan.regions()).filteredOn(r -> r.group().equals("nurse"))
+                    .allSatisfy(r -> assertThat(r.attributes()).doesNotContainKey("gender"));
+            assertThat(plan.regions().stream().map(r -> r.attributes().get("skin")).distinct()).hasSize(5);
+            // the parts stand together: doctors on the left, nurses on the right
+            List<Region> byX = plan.regions().stream().sorted(java.util.Comparator.comparingInt(r -> r.box().x())).toList();
+            assertThat(byX).extracting(Region::group).containsExactly("doctor", "doctor", "nurse", "nurse", "nurse");
+
+            // on the wire: every "fixed" and "mixes" item is one branch per dimension, with that dimension's values only
+            JsonNode schema = server.received().get(0).body().path("response_format").path("json_schema").path("schema");
+            JsonNode group = schema.path("properties").path("groups").path("items").path("properties");
+            Lexicon lexicon = Lexicon.standard();
+            for (JsonNode node : List.of(group.path("fixed"), schema.path("properties").path("all").path("properties").path("fixed"))) {
+                JsonNode branches = node.path("items").path("anyOf");
+                assertThat(branches).hasSize(lexicon.dimensions().size());
+                for (JsonNode branch : branches) {
+                    JsonNode dims = branch.path("properties").path("dimension").path("enum");
+                    assertThat(dims).hasSize(1);
+                    List<String> values = new ArrayList<>();
+                    branch.path("properties").path("value").path("enum").forEach(v -> values.add(v.asText()));
+                    assertThat(values).containsExactlyElementsOf(lexicon.dimension(dims.get(0).asText()).values().keySet());
+                }
+            }
+            JsonNode mixBranch = group.path("mixes").path("items").path("anyOf").get(1);
+            assertThat(mixBranch.path("properties").path("dimension").path("enum").get(0).asText()).isEqualTo("skin");
+            assertThat(mixBranch.path("properties").path("shares").path("items").path("properties").path("value")
+                    .path("enum").toString()).contains("pale", "dark").doesNotContain("red");
+            assertThat(group.has("details")).isTrue();
+
+            // the writer is told each subject's part and details
+            JsonNode task = task(server.received().get(1));
+            for (JsonNode s : task.path("subjects")) {
+                Region r = plan.regions().stream().filter(x -> x.id().equals(s.path("id").asText())).findFirst().orElseThrow();
+                assertThat(s.path("subject").asText()).isEqualTo(r.group());
+                assertThat(s.path("details").asText()).isEqualTo(r.group().equals("nurse") ? "in scrubs" : "");
+            }
         }
     }
 
@@ -158,8 +220,8 @@ class LlmPlannerTest {
             assertThat(sent.get(0).body().path("stream").asBoolean(true)).isFalse();
             JsonNode format = sent.get(0).body().path("format");
             assertThat(format.isObject()).as(sent.get(0).body().toString()).isTrue();
-            assertThat(format.path("properties").has("mixes")).isTrue();
-            assertThat(sent.get(0).system()).startsWith("[prompt troupe-understand/1]");
+            assertThat(format.path("properties").path("groups").path("items").path("properties").has("mixes")).isTrue();
+            assertThat(sent.get(0).system()).startsWith("[prompt troupe-understand/2]");
             assertThat(sent.get(1).body().path("format").path("properties").has("subjects")).isTrue();
         }
     }
@@ -216,7 +278,7 @@ class LlmPlannerTest {
         AtomicInteger understandings = new AtomicInteger();
         try (FakeLlmServer server = new FakeLlmServer(LlmProvider.OPENAI, r -> {
             if (r.isUnderstanding() && understandings.getAndIncrement() == 0) {
-                return FakeLlmServer.Reply.ok("{\"count\": 4, \"subject\": ");
+                return FakeLlmServer.Reply.ok("{\"groups\": [{\"count\": 4, \"subject\": ");
             }
             return good(r);
         })) {
@@ -284,21 +346,20 @@ class LlmPlannerTest {
 
     @Test
     void absurdCountsAreRefused() throws Exception {
-        for (String count : List.of("1000", "0", "-3", "65")) {
+        // one limit for every planner: requests.yaml's maxSubjects (50), the rule reader's too
+        for (String count : List.of("1000", "0", "-3", "51")) {
             try (FakeLlmServer server = new FakeLlmServer(LlmProvider.OPENAI, r -> FakeLlmServer.Reply.ok(quartet(count)))) {
                 LlmSettings settings = settings(server, LlmProvider.OPENAI);
                 assertThatThrownBy(() -> plan(settings, new ArrayList<>(), 3))
                         .isInstanceOf(RequestException.class)
                         .hasMessageContaining("a group of " + count)
-                        .hasMessageContaining("1 to 64 subjects");
+                        .hasMessageContaining("1 to 50 subjects");
                 assertThat(server.received()).hasSize(1);
             }
         }
         try (FakeLlmServer server = new FakeLlmServer(LlmProvider.OPENAI, r -> FakeLlmServer.Reply.ok(
-                r.isUnderstanding() ? quartet(64) : subjects(r, Map.of(), null)))) {
-            // 64 passes the LLM guard; the planner's own limit (requests.yaml maxSubjects) still applies
-            assertThatThrownBy(() -> plan(settings(server, LlmProvider.OPENAI), new ArrayList<>(), 3))
-                    .isInstanceOf(RequestException.class).hasMessageContaining("count 64 is out of range");
+                r.isUnderstanding() ? quartet(50) : subjects(r, Map.of(), null)))) {
+            assertThat(plan(settings(server, LlmProvider.OPENAI), new ArrayList<>(), 3).plan().regions()).hasSize(50);
         }
     }
 
