@@ -10,8 +10,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.cli.PlanningOptions;
+import dev.troupe.cli.RenderOptions;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanResult;
+import dev.troupe.renderer.model.ModelDirectory;
+import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.renderer.scheduler.Sampler;
 import dev.troupe.scene.PlanException;
@@ -63,7 +66,6 @@ public final class StudioServer implements AutoCloseable {
             .build();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final int HISTORY = 60;
-    static final int MAX_STEPS = 500;
 
     /**
      * @param output          the only folder the API reads and writes
@@ -259,20 +261,19 @@ public final class StudioServer implements AutoCloseable {
         ScenePlan plan = checkedPlan(r.plan());
         Path model = catalog.model(plan.model());
         ScenePlan drawn = catalog.resolveLoras(plan);
-        // at most 500: the samplers' timestep tables fail at 1000 steps (as many as the model was trained with)
-        if (r.steps() != null && (r.steps() < 1 || r.steps() > MAX_STEPS)) {
-            throw ApiException.field(400, "steps", "must be between 1 and " + MAX_STEPS + ", got " + r.steps());
-        }
-        if (r.cfg() != null && (!Double.isFinite(r.cfg()) || r.cfg() < 0 || r.cfg() > 50)) {
-            throw ApiException.field(400, "cfg", "must be a number from 0 to 50, got " + r.cfg());
+        if (r.cfg() != null && RenderOptions.cfgProblem(r.cfg()) != null) {
+            throw ApiException.field(400, "cfg", RenderOptions.cfgProblem(r.cfg()));
         }
         String sampler = blankToNull(r.sampler());
-        if (sampler != null) {
-            try {
-                Sampler.parse(sampler);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.field(400, "sampler", e.getMessage());
-            }
+        SchedulerConfig schedule = ModelDirectory.open(model).schedulerConfig();
+        Sampler chosen;
+        try {
+            chosen = RenderOptions.sampler(sampler, schedule);
+        } catch (UserInputException e) {
+            throw ApiException.field(400, "sampler", e.getMessage());
+        }
+        if (r.steps() != null && RenderOptions.stepsProblem(r.steps(), chosen, schedule) != null) {
+            throw ApiException.field(400, "steps", RenderOptions.stepsProblem(r.steps(), chosen, schedule));
         }
         String mode = blankToNull(r.mode());
         if (mode != null && !List.of("joint", "composite").contains(mode)) {

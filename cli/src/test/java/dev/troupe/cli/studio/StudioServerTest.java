@@ -132,7 +132,11 @@ class StudioServerTest {
                 .put("file", "../../../etc/evil.safetensors").put("weight", 1.0);
         assertField(studio.post("/api/renders", Map.of("plan", lora)), "regions[0].loras[0].file", "unknown LoRA");
 
-        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 0)), "steps", "between 1 and 500");
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 0)), "steps", "between 1 and 999");
+        // DDIM with leading spacing and steps_offset 1 (the fixture's schedule) would ask for t = 1000 at 1000 steps
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 1000)), "steps", "between 1 and 999");
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 51, "sampler", "lcm")), "steps",
+                "between 1 and 50 for the lcm sampler");
         assertField(studio.post("/api/renders", Map.of("plan", plan, "sampler", "magic")), "sampler", "magic");
         assertField(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")), "colour", "colour");
         assertField(studio.post("/api/plan", Map.of("request", " ")), "request", "type a request");
@@ -152,7 +156,7 @@ class StudioServerTest {
     void oneRenderAtATimePerModelAndAFullQueueAnswers429() throws Exception {
         JsonNode plan = studio.plan(2);
         ((ObjectNode) plan).put("width", 512).put("height", 512);
-        Map<String, Object> slow = Map.of("plan", plan, "steps", StudioServer.MAX_STEPS, "cfg", 1.0);
+        Map<String, Object> slow = Map.of("plan", plan, "steps", 500, "cfg", 1.0);
         StudioFixture.Reply first = studio.post("/api/renders", slow);
         StudioFixture.Reply second = studio.post("/api/renders", slow);
         StudioFixture.Reply third = studio.post("/api/renders", slow);
