@@ -62,4 +62,14 @@ class CliLimitsTest {
         CliRun most = render("--steps", "999", "--cfg", "1");
         assertThat(most.exit()).as(most.err()).isZero();
     }
+
+    @Test
+    void threadsBeyondTheMachinesCoresAreRefused() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertRefused(render("--threads", "100000"), "--threads must be between 0 (one per core) and " + cores, "not 100000");
+        assertRefused(render("--threads", "-1"), "--threads");
+        assertRefused(render("--provider", "tpu"), "--provider", "cpu or cuda");
+        CliRun all = render("--threads", Integer.toString(cores), "--steps", "2");
+        assertThat(all.exit()).as(all.err()).isZero();
+    }
 }
