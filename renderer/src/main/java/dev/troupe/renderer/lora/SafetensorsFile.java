@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import dev.troupe.renderer.NonFiniteException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -332,6 +334,11 @@ public final class SafetensorsFile implements AutoCloseable {
                 }
             }
             default -> throw new AssertionError(t.dtype());
+        }
+        int bad = NonFiniteException.firstNonFinite(out);
+        if (bad >= 0) {
+            throw new LoraException("LoRA file " + path + " holds " + out[bad] + " in tensor '" + name + "' (element "
+                    + bad + "): the file is damaged or was saved from a diverged training run; retrain or replace it");
         }
         return out;
     }
