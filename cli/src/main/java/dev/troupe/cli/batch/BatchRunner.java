@@ -36,8 +36,9 @@ import java.util.function.Function;
 /**
  * Draws a shard's jobs with a pool of workers and writes each job's outputs under {@code OUTDIR/scenes/}:
  * {@code NAME.png}, {@code NAME.plan.json}, {@code NAME.boxes.png} and, last, the sidecar {@code NAME.json} (seeds,
- * model hash, settings, the SHA-256 of each output, timings). Every file is written atomically, and the sidecar
- * only after the other three, so a job is complete exactly when its sidecar is there and its hashes match.
+ * model hash, settings, the SHA-256 of each output, timings). The four are written as one set (all to temporaries,
+ * then renamed, the sidecar last), so a job is complete exactly when its sidecar is there and its hashes match, and
+ * a failed write leaves the job's previous files as they were.
  * {@code --resume} skips such jobs (when the plan, settings and model are still the same) and redoes the rest.
  * A job that fails is recorded and the others go on. Models are loaded once each and shared by the workers.
  *
@@ -231,15 +232,17 @@ public final class BatchRunner implements AutoCloseable {
             byte[] image = PngWriter.encode(Images.toBuffered(result.image()), planJson, parameters);
             byte[] boxes = PngWriter.encode(BoxesOverlay.draw(Images.toBuffered(result.image()), plan), planJson, parameters);
             byte[] planBytes = BatchPlanner.utf8(planJson);
-            store.write(files.image(), image);
-            store.write(files.plan(), planBytes);
-            store.write(files.boxes(), boxes);
             ObjectNode sidecar = sidecar(job, model, loaded.settings(), fingerprint, files,
                     Map.of("image", sha256(image), "plan", sha256(planBytes), "boxes", sha256(boxes)));
             ObjectNode timings = sidecar.putObject("timings");
             timings.put("renderMs", (drawn - start) / 1_000_000);
-            timings.put("writeMs", (System.nanoTime() - drawn) / 1_000_000);
-            store.write(files.sidecar(), BatchPlanner.utf8(JSON.writeValueAsString(sidecar) + "\n"));
+            timings.put("encodeMs", (System.nanoTime() - drawn) / 1_000_000);
+            Map<String, byte[]> set = new LinkedHashMap<>(); // one unit, the sidecar renamed into place last
+            set.put(files.image(), image);
+            set.put(files.plan(), planBytes);
+            set.put(files.boxes(), boxes);
+            set.put(files.sidecar(), BatchPlanner.utf8(JSON.writeValueAsString(sidecar) + "\n"));
+            store.writeAll(set);
             return new Drawn(Status.RENDERED, null, null, sidecar);
         } catch (RuntimeException | IOException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName()
