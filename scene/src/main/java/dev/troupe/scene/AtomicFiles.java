@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,11 @@ public final class AtomicFiles {
         writeAll(Map.of(target, bytes));
     }
 
+    /** As {@link #write}, readable and writable by the owner only (0600 where the file system has POSIX modes). */
+    public static void writeOwnerOnly(Path target, byte[] bytes) {
+        writeAll(Map.of(target, bytes), true);
+    }
+
     /**
      * Writes every file of {@code files} as one unit, renaming them into place in the map's order (put the file
      * that completes the set last: a sidecar, or the image).
@@ -46,6 +52,10 @@ public final class AtomicFiles {
      * @throws UserInputException naming the file that could not be written, after restoring the previous set
      */
     public static void writeAll(Map<Path, byte[]> files) {
+        writeAll(files, false);
+    }
+
+    private static void writeAll(Map<Path, byte[]> files, boolean ownerOnly) {
         if (files.isEmpty()) {
             return;
         }
@@ -64,7 +74,12 @@ public final class AtomicFiles {
                 // not createTempFile: its owner-only permissions would stick to the output; this honours the umask
                 Path temp = temporary(current);
                 temporaries.put(current, temp);
-                Files.write(temp, contents.get(i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                if (ownerOnly && posix(temp)) {
+                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.write(temp, contents.get(i), StandardOpenOption.WRITE);
+                } else {
+                    Files.write(temp, contents.get(i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                }
             }
             for (Path target : targets) {
                 if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -98,6 +113,11 @@ public final class AtomicFiles {
                 deleteQuietly(link);
             }
         }
+    }
+
+    /** Whether the file system of {@code file} has POSIX permissions. */
+    public static boolean posix(Path file) {
+        return file.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     private static Path temporary(Path target) {
