@@ -222,7 +222,7 @@ public final class PlannerConfig {
         } catch (URISyntaxException ignored) {
             // the message below says what works
         }
-        throw new RequestException("LLM base URL '" + url + "' is not an http(s) URL; e.g. --llm-base-url "
+        throw new RequestException("LLM base URL '" + LlmProvider.redactUrl(url) + "' is not an http(s) URL; e.g. --llm-base-url "
                 + "http://127.0.0.1:8000/v1 (OpenAI-compatible) or http://localhost:11434 (Ollama)");
     }
 
