@@ -35,7 +35,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -52,8 +51,9 @@ import java.util.function.BiConsumer;
  *   GET    /api/jobs/{id}/events     the same as server-sent events: progress..., then done | failed | cancelled
  *   GET    /api/files/{name}         NAME.png, NAME.plan.json or NAME.boxes.png from the output folder, nothing else
  * </pre>
- * Writes (POST, DELETE) must be JSON from a page of this server's own origin, so another web site open in the same
- * browser cannot drive the studio; the Host header must name this server, which stops DNS rebinding.
+ * Writes (POST, DELETE) must be JSON from a page of this server's own origin (scheme, host and port), so another web
+ * site open in the same browser, or another local server's page, cannot drive the studio; the Host header must name
+ * an address or name the bound interface serves ({@link StudioHosts}), which stops DNS rebinding.
  */
 public final class StudioServer implements AutoCloseable {
 
@@ -98,11 +98,11 @@ public final class StudioServer implements AutoCloseable {
     private final RenderJobs jobs;
     private final Javalin app;
     private final Object planning = new Object();
-    private final String boundHost;
+    private final StudioHosts hosts;
 
     private StudioServer(Config config, String host) {
         this.config = config;
-        this.boundHost = host;
+        this.hosts = StudioHosts.of(host);
         this.output = new OutputFolder(config.output());
         this.catalog = new ModelCatalog(config.modelFolders(), config.loraFolders());
         this.jobs = new RenderJobs(config.sessions(), config.queueCapacity(), config.loraBudgetBytes());
@@ -162,10 +162,14 @@ public final class StudioServer implements AutoCloseable {
         return app.port();
     }
 
-    /** The page's address. */
-    public String url(String host) {
-        String shown = host.contains(":") ? "[" + host + "]" : host;
-        return "http://" + shown + ":" + port() + "/";
+    /** The page's addresses: loopback first, then those other machines can reach (for --host 0.0.0.0, each interface's). */
+    public List<String> urls() {
+        return hosts.urls(port());
+    }
+
+    /** Whether only this machine can reach the studio. */
+    public boolean loopbackOnly() {
+        return hosts.loopbackOnly();
     }
 
     public Path outputFolder() {
@@ -180,26 +184,20 @@ public final class StudioServer implements AutoCloseable {
 
     private void guard(Context ctx) {
         String host = ctx.header("Host");
-        if (host != null && !allowedHost(host)) {
-            throw ApiException.field(403, "", "this studio answers only at 127.0.0.1 / localhost or its --host, "
-                    + "not at " + host);
+        if (host == null || !hosts.serves(host)) {
+            throw ApiException.field(403, "", "this studio answers only at " + String.join(" ", urls())
+                    + (host == null ? ", to requests that name it in a Host header" : ", not at " + host));
         }
         String method = ctx.method().name();
         if (ctx.path().startsWith("/api/") && (method.equals("POST") || method.equals("DELETE"))) {
             String origin = ctx.header("Origin");
-            if (origin != null && !allowedHost(origin.replaceFirst("^https?://", ""))) {
+            if (origin != null && !StudioHosts.sameOrigin(origin, host)) {
                 throw ApiException.field(403, "", "requests from " + origin + " are refused; use the studio's own page");
             }
             if (method.equals("POST") && !String.valueOf(ctx.contentType()).startsWith("application/json")) {
                 throw ApiException.field(415, "", "send the request body as JSON (Content-Type: application/json)");
             }
         }
-    }
-
-    private boolean allowedHost(String hostAndPort) {
-        String host = hostAndPort.replaceFirst(":\\d+$", "").replace("[", "").replace("]", "");
-        return Set.of("127.0.0.1", "localhost", "::1").contains(host.toLowerCase(Locale.ROOT))
-                || host.equalsIgnoreCase(boundHost);
     }
 
     private void options(Context ctx) {
