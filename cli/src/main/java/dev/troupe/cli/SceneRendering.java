@@ -42,6 +42,10 @@ public final class SceneRendering {
                 throw new UserInputException("output " + image + " must end in .png (e.g. -o scene.png)");
             }
             String stem = name.substring(0, name.length() - 4);
+            if (stem.isEmpty() || stem.startsWith(".")) {
+                throw new UserInputException("output " + image + " would write hidden files (" + stem + ".png, " + stem
+                        + ".plan.json, ...): give the image a name, e.g. -o scene.png");
+            }
             return new Outputs(image, image.resolveSibling(stem + ".plan.json"), image.resolveSibling(stem + ".boxes.png"));
         }
     }

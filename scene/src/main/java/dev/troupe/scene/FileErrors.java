@@ -1,6 +1,9 @@
 package dev.troupe.scene;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -58,24 +61,35 @@ public final class FileErrors {
     }
 
     /**
-     * The text of an input file (a plan, a manifest), refusing anything but a regular file of at most
-     * {@code maxBytes}: {@code /dev/zero} or a folder would otherwise be read until memory runs out.
+     * The text of an input file (a plan, a manifest, a config file) of at most {@code maxBytes}, as UTF-8. A regular
+     * file is measured first; anything else that is not a folder ({@code /dev/null}, a pipe) is read up to the bound,
+     * so that {@code /dev/zero} cannot be read until memory runs out.
      *
      * @param what the file's role in messages, e.g. "plan file"
      * @throws UserInputException naming the file and the problem
      */
     public static String readText(Path file, String what, long maxBytes) {
-        String problem = notARegularFile(file);
-        if (problem != null) {
-            throw new UserInputException(what + " " + file + " " + problem);
+        if (!Files.exists(file)) {
+            throw new UserInputException(what + " " + file + " does not exist");
         }
+        if (Files.isDirectory(file)) {
+            throw new UserInputException(what + " " + file + " is a folder, not a file");
+        }
+        String most = maxBytes / 1_000_000 + " MB";
         try {
-            long size = Files.size(file);
-            if (size > maxBytes) {
-                throw new UserInputException(String.format(java.util.Locale.ROOT, "%s %s is %.1f MB; a %s is at "
-                        + "most %d MB", what, file, size / 1e6, what, maxBytes / 1_000_000));
+            if (Files.isRegularFile(file) && Files.size(file) > maxBytes) {
+                throw new UserInputException(String.format(java.util.Locale.ROOT, "%s %s is %.1f MB; at most %s are "
+                        + "read", what, file, Files.size(file) / 1e6, most));
             }
-            return Files.readString(file);
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            }
+            if (bytes.length > maxBytes) {
+                throw new UserInputException(what + " " + file + " is not a regular file and gives more than " + most
+                        + " (a device such as /dev/zero?); give a file");
+            }
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (IOException e) {
             throw new UserInputException("cannot read " + what + " " + file + " (" + reason(e) + ")", e);
         }

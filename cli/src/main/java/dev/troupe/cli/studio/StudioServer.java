@@ -17,6 +17,7 @@ import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.renderer.scheduler.Sampler;
+import dev.troupe.scene.JsonErrors;
 import dev.troupe.scene.PlanException;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.ScenePlan;
@@ -376,9 +377,9 @@ public final class StudioServer implements AutoCloseable {
             return value;
         } catch (JsonMappingException e) {
             String field = e.getPath().isEmpty() ? "" : String.valueOf(e.getPath().get(0).getFieldName());
-            throw ApiException.field(400, field, "not understood: " + firstLine(e.getOriginalMessage()));
+            throw ApiException.field(400, field, "not understood: " + JsonErrors.describe(e));
         } catch (JsonProcessingException e) {
-            throw ApiException.field(400, "", "the request is not valid JSON: " + firstLine(e.getOriginalMessage()));
+            throw ApiException.field(400, "", "the request is not valid JSON: " + JsonErrors.describe(e));
         }
     }
 

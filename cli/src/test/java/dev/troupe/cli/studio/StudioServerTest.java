@@ -138,7 +138,14 @@ class StudioServerTest {
         assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 51, "sampler", "lcm")), "steps",
                 "between 1 and 50 for the lcm sampler");
         assertField(studio.post("/api/renders", Map.of("plan", plan, "sampler", "magic")), "sampler", "magic");
-        assertField(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")), "colour", "colour");
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")), "colour", "unknown field 'colour'; known: cfg");
+        assertField(studio.post("/api/plan", Map.of("request", "two people", "count", "many")), "count",
+                "expected a whole number, got \"many\"");
+        for (StudioFixture.Reply reply : List.of(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")),
+                studio.post("/api/plan", Map.of("request", "two people", "count", "many")),
+                studio.post("/api/plan", "{\"request\": }"))) {
+            assertThat(reply.text()).doesNotContain("java.").doesNotContain("StudioServer").doesNotContain("[Source");
+        }
         assertField(studio.post("/api/plan", Map.of("request", " ")), "request", "type a request");
         assertField(studio.post("/api/plan", "{\"request\": "), "", "not valid JSON");
         assertField(studio.post("/api/validate", Map.of("plan", "text")), "plan", "JSON object");
