@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** File problems in a user's words: no Java class names, no bare paths standing for a reason. */
 public final class FileErrors {
@@ -20,25 +21,21 @@ public final class FileErrors {
     private FileErrors() {
     }
 
+    /** The words for the failures Java names by class; these classes are disjoint. */
+    private static final Map<Class<? extends IOException>, String> REASONS = Map.of(
+            AccessDeniedException.class, "permission denied",
+            NoSuchFileException.class, "no such file or folder",
+            FileAlreadyExistsException.class, "it already exists",
+            DirectoryNotEmptyException.class, "a folder is in the way",
+            NotDirectoryException.class, "a file is in the way of a folder",
+            CharacterCodingException.class, "it is not UTF-8 text");
+
     /** Why an I/O operation failed, e.g. "permission denied", "No space left on device". */
     public static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file or folder";
-        }
-        if (e instanceof FileAlreadyExistsException) {
-            return "it already exists";
-        }
-        if (e instanceof DirectoryNotEmptyException) {
-            return "a folder is in the way";
-        }
-        if (e instanceof NotDirectoryException) {
-            return "a file is in the way of a folder";
-        }
-        if (e instanceof CharacterCodingException) {
-            return "it is not UTF-8 text";
+        for (Map.Entry<Class<? extends IOException>, String> r : REASONS.entrySet()) {
+            if (r.getKey().isInstance(e)) {
+                return r.getValue();
+            }
         }
         if (e instanceof FileSystemException fs && fs.getReason() != null) {
             return fs.getReason(); // the operating system's words: "No space left on device", "Is a directory"
