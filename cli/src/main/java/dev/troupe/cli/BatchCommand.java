@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
                 + "defaults, then jobs), so that the quotas hold over the whole batch.",
                 "Writes OUTDIR/scenes/NAME.{png,plan.json,boxes.png,json}, OUTDIR/index.jsonl, report.json, "
                         + "distributions.png and contact-sheet.png.",
-                "Exit status: 0 all jobs done; 2 bad input, or some jobs were bad; 1 some jobs failed to draw."})
+                "Exit status: 0 all jobs done; 2 bad input (options, manifest), or jobs whose request, plan, model or "
+                        + "LoRA was bad; 1 jobs that failed for an internal reason (a bug, the machine)."})
 public final class BatchCommand implements Callable<Integer> {
 
     @Spec
@@ -83,10 +84,6 @@ public final class BatchCommand implements Callable<Integer> {
         long batchSeed = seed != null ? seed : manifest.seed() != null ? manifest.seed() : 0L;
         BatchPlanner.Result planned = new BatchPlanner(builder).plan(manifest, batchSeed);
         List<BatchPlanner.Planned> mine = part.select(planned.jobs());
-        if (mine.stream().anyMatch(p -> p.ok() && p.plan().regions().stream().anyMatch(r -> !r.loras().isEmpty()))) {
-            // RegionalRenderer does not merge region LoRAs yet; say so rather than draw without them silently
-            err.println("troupe: note: LoRAs are written into the plans and sidecars, but this build draws without them");
-        }
 
         if (dryRun) {
             int subjects = planned.jobs().stream().filter(BatchPlanner.Planned::ok)
@@ -131,7 +128,6 @@ public final class BatchCommand implements Callable<Integer> {
         }
         err.printf(Locale.ROOT, "troupe: %d of %d jobs failed; see %s%n", failed, outcomes.size(),
                 outDir.resolve("report" + part.suffix() + ".json"));
-        boolean drawFailures = outcomes.stream().anyMatch(o -> "render".equals(o.stage()));
-        return drawFailures ? ExitCodes.INTERNAL_ERROR : ExitCodes.BAD_INPUT;
+        return BatchRunner.exitCode(outcomes);
     }
 }

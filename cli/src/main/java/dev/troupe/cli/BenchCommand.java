@@ -80,7 +80,11 @@ public final class BenchCommand implements Callable<Integer> {
             try (StableDiffusionModel model = StableDiffusionModel.load(folder, modelOptions.sessions())) {
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                 int[] wh = size(model);
-                Sampler chosen = sampler == null ? Sampler.forConfig(model.schedulerConfig()) : Sampler.parse(sampler);
+                Sampler chosen = RenderOptions.sampler(sampler, model.schedulerConfig());
+                String stepsProblem = RenderOptions.stepsProblem(steps, chosen, model.schedulerConfig());
+                if (stepsProblem != null) {
+                    throw new dev.troupe.scene.UserInputException("--steps " + stepsProblem);
+                }
                 if (loraScene) {
                     java.util.List<dev.troupe.renderer.lora.LoraSet.Entry> entries = new java.util.ArrayList<>();
                     for (String spec : loras) {

@@ -42,7 +42,7 @@ public final class PlannerOptions {
     String describe(Map<String, String> env) {
         PlannerConfig.Choice choice = PlannerConfig.resolve(
                 new PlannerConfig.Flags(planner, baseUrl, model, timeout, cache, boxes), env);
-        return choice.llm() == null ? "rules" : choice.llm().model() + " at " + choice.llm().baseUrl();
+        return choice.llm() == null ? "rules" : choice.llm().model() + " at " + choice.llm().shownBaseUrl();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.scheduler.Sampler;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.Region;
@@ -26,6 +27,9 @@ import java.util.Locale;
  * to what the model folder recommends in model_index.json ({@code troupe_defaults}), else to SD's usual 20 / 7.5.
  */
 public final class RenderOptions {
+
+    /** The largest guidance scale accepted; usual values are 1 to 15. */
+    public static final double MAX_CFG = 50;
 
     @Mixin
     ModelOptions model;
@@ -177,23 +181,42 @@ public final class RenderOptions {
         JsonNode defaults = loaded.directory().modelIndex().path("troupe_defaults");
         int n = steps != null ? steps : defaults.path("steps").asInt(20);
         double g = cfg != null ? cfg : defaults.path("guidance").asDouble(7.5);
-        Sampler s;
-        try {
-            s = sampler != null ? Sampler.parse(sampler) : Sampler.forConfig(loaded.schedulerConfig());
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException(e.getMessage());
+        Sampler s = sampler(sampler, loaded.schedulerConfig());
+        String stepsProblem = stepsProblem(n, s, loaded.schedulerConfig());
+        if (stepsProblem != null) {
+            throw new UserInputException("--steps " + stepsProblem);
         }
-        if (n < 1 || n > 1000) {
-            throw new UserInputException("--steps must be between 1 and 1000, not " + n);
-        }
-        if (!Double.isFinite(g) || g < 0) {
-            throw new UserInputException("--cfg must be a finite number >= 0, not " + g);
+        String cfgProblem = cfgProblem(g);
+        if (cfgProblem != null) {
+            throw new UserInputException("--cfg " + cfgProblem);
         }
         if (!(backgroundWeight >= 0) || !(bootstrap >= 0 && bootstrap <= 1)) {
             throw new UserInputException("--background-weight must be >= 0 and --bootstrap between 0 and 1");
         }
         return new RegionalRenderer.Settings(n, g, s, parse(RegionalRenderer.Mode.class, "--mode", mode), margin,
                 backgroundWeight, bootstrap, parse(RegionalRenderer.Blend.class, "--blend", blend));
+    }
+
+    /** The sampler of this name, or the model's own for null. @throws UserInputException for an unknown name */
+    public static Sampler sampler(String name, SchedulerConfig schedule) {
+        try {
+            return name != null ? Sampler.parse(name) : Sampler.forConfig(schedule);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+    }
+
+    /** What is wrong with drawing {@code steps} steps with this sampler on this model's schedule, or null. */
+    public static String stepsProblem(int steps, Sampler sampler, SchedulerConfig schedule) {
+        int most = sampler.maxSteps(schedule);
+        return steps >= 1 && steps <= most ? null : String.format(Locale.ROOT,
+                "must be between 1 and %d for the %s sampler with this model, not %d", most, sampler.cliName(), steps);
+    }
+
+    /** What is wrong with this guidance scale, or null: beyond {@value #MAX_CFG} the predictions overflow. */
+    public static String cfgProblem(double cfg) {
+        return Double.isFinite(cfg) && cfg >= 0 && cfg <= MAX_CFG ? null
+                : "must be a number from 0 to " + (int) MAX_CFG + ", not " + cfg;
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String option, String value) {

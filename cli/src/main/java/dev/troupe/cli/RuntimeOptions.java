@@ -2,6 +2,7 @@ package dev.troupe.cli;
 
 import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.SessionFactory;
+import dev.troupe.scene.UserInputException;
 import picocli.CommandLine.Option;
 
 /** How ONNX Runtime runs: intra-op threads and execution provider. Shared by every command that loads a model. */
@@ -15,7 +16,19 @@ public final class RuntimeOptions {
             description = "execution provider; cuda needs a build with -Pcuda (default: ${DEFAULT-VALUE})")
     String provider;
 
+    /** @throws UserInputException for threads beyond the machine's cores, where ONNX Runtime's pools would swamp it */
     public SessionFactory sessions() {
-        return new SessionFactory(ExecutionProvider.parse(provider), threads);
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads < 0 || threads > cores) {
+            throw new UserInputException("--threads must be between 0 (one per core) and " + cores
+                    + " (this machine's cores), not " + threads);
+        }
+        ExecutionProvider chosen;
+        try {
+            chosen = ExecutionProvider.parse(provider);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--provider: " + e.getMessage());
+        }
+        return new SessionFactory(chosen, threads);
     }
 }

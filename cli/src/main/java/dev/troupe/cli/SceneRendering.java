@@ -9,6 +9,7 @@ import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraReport;
+import dev.troupe.scene.AtomicFiles;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
@@ -16,14 +17,18 @@ import dev.troupe.scene.UserInputException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * Draws a plan and writes what a user gets: {@code out.png} (plan and parameters in its metadata),
- * {@code out.plan.json} and {@code out.boxes.png} (each box outlined and labelled). Every file is written to a
- * temporary name first and then renamed, so an interrupted run leaves no half-written file.
+ * {@code out.plan.json} and {@code out.boxes.png} (each box outlined and labelled), as one set: every file is written
+ * to a temporary name first and the three are then renamed, so an interrupted run leaves no half-written file and a
+ * failed one no incomplete set.
  */
 public final class SceneRendering {
     private SceneRendering() {
@@ -37,6 +42,10 @@ public final class SceneRendering {
                 throw new UserInputException("output " + image + " must end in .png (e.g. -o scene.png)");
             }
             String stem = name.substring(0, name.length() - 4);
+            if (stem.isEmpty() || stem.startsWith(".")) {
+                throw new UserInputException("output " + image + " would write hidden files (" + stem + ".png, " + stem
+                        + ".plan.json, ...): give the image a name, e.g. -o scene.png");
+            }
             return new Outputs(image, image.resolveSibling(stem + ".plan.json"), image.resolveSibling(stem + ".boxes.png"));
         }
     }
@@ -73,14 +82,20 @@ public final class SceneRendering {
         return result;
     }
 
-    /** Writes the image (plan and parameters in its metadata), the plan and the boxes overlay, each atomically. */
+    /**
+     * Writes the plan, the boxes overlay and the image (plan and parameters in its metadata) as one set: all three
+     * to temporaries, then renamed in that order, so a failure leaves the previous set or nothing, and the image,
+     * which carries its own plan, lands last.
+     */
     public static void write(StableDiffusionModel model, ScenePlan plan, RegionalRenderer.Settings settings,
                              RgbImage image, Outputs outputs) throws IOException {
         String planJson = PlanJson.write(plan);
         String parameters = parameters(model, plan, settings);
-        PngWriter.write(outputs.image(), image, planJson, parameters);
-        PlanJson.write(plan, outputs.plan());
-        PngWriter.write(outputs.boxes(), BoxesOverlay.draw(Images.toBuffered(image), plan), planJson, parameters);
+        Map<Path, byte[]> set = new LinkedHashMap<>();
+        set.put(outputs.plan(), planJson.getBytes(StandardCharsets.UTF_8));
+        set.put(outputs.boxes(), PngWriter.encode(BoxesOverlay.draw(Images.toBuffered(image), plan), planJson, parameters));
+        set.put(outputs.image(), PngWriter.encode(Images.toBuffered(image), planJson, parameters));
+        AtomicFiles.writeAll(set);
     }
 
     private static String describe(String set, LoraReport report) {

@@ -91,9 +91,10 @@ public final class StudioCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "studio-shutdown"));
-        out.println("Troupe Studio: " + server.url(host) + "  (renders in " + server.outputFolder() + "; Ctrl-C stops)");
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            err.println("troupe: the studio is reachable from other machines at " + host + "; it has no login");
+        out.println("Troupe Studio: " + String.join("  ", server.urls()) + "  (renders in " + server.outputFolder()
+                + "; Ctrl-C stops)");
+        if (!server.loopbackOnly()) {
+            err.println("troupe: the studio is reachable from other machines (--host " + host + "); it has no login");
         }
         out.flush();
         stopped.await();

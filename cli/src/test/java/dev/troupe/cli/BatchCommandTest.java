@@ -189,6 +189,50 @@ class BatchCommandTest {
         assertSameOutputs(a, b);
     }
 
+    @Test
+    void lorasAreDrawnABadLoraIsBadInputAndAJobWhoseFilesCannotAllBeWrittenLeavesNone() throws Exception {
+        Files.createDirectories(dir.resolve("loras"));
+        float[] down = new float[72];
+        float[] up = new float[8];
+        for (int i = 0; i < down.length; i++) {
+            down[i] = (float) Math.sin(i * 0.7);
+        }
+        java.util.Arrays.fill(up, 0.5f);
+        new dev.troupe.renderer.lora.SafetensorsWriter()
+                .f32("lora_unet_conv_in.lora_down.weight", new long[] {2, 4, 3, 3}, down)
+                .f32("lora_unet_conv_in.lora_up.weight", new long[] {4, 2, 1, 1}, up)
+                .write(dir.resolve("loras/good.safetensors"));
+        Files.write(dir.resolve("loras/truncated.safetensors"), new byte[] {1, 0, 0});
+        Path manifest = dir.resolve("loras.yaml");
+        Files.writeString(manifest, """
+                seed: 3
+                defaults: {size: 64x32, count: 2}
+                jobs:
+                  - {request: "two people in a park", name: plain, seed: 4}
+                  - {request: "two people in a park", name: striped, seed: 4, loras: ["loras/good.safetensors:1.0"]}
+                  - {request: "two people in a park", name: bad-lora, seed: 4, loras: ["loras/truncated.safetensors"]}
+                  - {request: "two people in a park", name: blocked, seed: 4}
+                """);
+        Path out = dir.resolve("out");
+        Files.createDirectories(out.resolve("scenes/blocked.boxes.png/in-the-way"));
+        CliRun r = run(common(manifest, out).toArray(String[]::new));
+        // a bad LoRA is bad input, as in troupe render (exit 2), not an internal error (exit 1)
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).doesNotContain("draws without them").contains("truncated.safetensors");
+        Path scenes = out.resolve("scenes");
+        assertThat(Files.readAllBytes(scenes.resolve("striped.png"))).isNotEqualTo(Files.readAllBytes(scenes.resolve("plain.png")));
+        JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("failures")).hasSize(2).allSatisfy(f -> assertThat(f.path("internal").asBoolean()).isFalse());
+        // the job whose overlay could not be written has no image, plan or sidecar either
+        try (Stream<Path> files = Files.list(scenes)) {
+            assertThat(files.map(p -> p.getFileName().toString())).filteredOn(n -> n.startsWith("blocked"))
+                    .containsExactly("blocked.boxes.png");
+        }
+        try (Stream<Path> files = Files.list(scenes)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
     /**
      * A real `troupe batch` process, killed with SIGKILL in the middle of the batch, then resumed: the outputs are
      * those of a batch that was never interrupted, byte for byte (sidecars apart from their timings).

@@ -107,6 +107,19 @@ class CliLoraTest {
         return ByteBuffer.allocate(8 + text.length).order(ByteOrder.LITTLE_ENDIAN).putLong(length).put(text).array();
     }
 
+    /** loras/NAME.safetensors as --lora, in the plan, and in the plan in composite mode: exit 2, one line naming it. */
+    private void assertRefusedGloballyInAPlanAndInCompositeMode(String name, Path out, double weight) throws Exception {
+        String file = "loras/" + name + ".safetensors";
+        Path png = out.resolve(name + ".png");
+        String inPlan = "[{\"file\": \"" + file + "\", \"weight\": " + weight + "}]";
+        for (CliRun r : List.of(render(plan("[]"), png, "--lora", dir.resolve(file) + ":" + weight),
+                render(plan(inPlan), png), render(plan(inPlan), png, "--mode", "composite"))) {
+            assertThat(r.exit()).as(name + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).startsWith("troupe: ").contains(name + ".safetensors").doesNotContain("\tat ");
+            assertThat(r.err().strip().lines()).hasSize(1);
+        }
+    }
+
     @Test
     void aHostileLoraGivesExitTwoOneMessageAndNoOutputFile() throws Exception {
         Path out = dir.resolve("out");
@@ -119,19 +132,54 @@ class CliLoraTest {
                 .f32("lora_unet_no_such_module.lora_up.weight", new long[] {4, 1}, ramp(4))
                 .write(dir.resolve("loras/other-model.safetensors"));
         for (String name : List.of("huge-header", "truncated", "not-json", "other-model", "missing")) {
-            String file = "loras/" + name + ".safetensors";
-            Path png = out.resolve(name + ".png");
-            CliRun global = render(plan("[]"), png, "--lora", dir.resolve(file).toString());
-            CliRun inPlan = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png);
-            CliRun composite = render(plan("[{\"file\": \"" + file + "\", \"weight\": 0.5}]"), png, "--mode", "composite");
-            for (CliRun r : List.of(global, inPlan, composite)) {
-                assertThat(r.exit()).as(name + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
-                assertThat(r.err()).startsWith("troupe: ").contains(name + ".safetensors").doesNotContain("\tat ");
-                assertThat(r.err().strip().lines()).hasSize(1);
-            }
+            assertRefusedGloballyInAPlanAndInCompositeMode(name, out, 0.5);
         }
         try (Stream<Path> files = Files.list(out)) {
             assertThat(files).isEmpty(); // no image, plan, overlay or temporary file
+        }
+    }
+
+    @Test
+    void nonFiniteValuesAreAnErrorNamingTheFileNeverABlackImage() throws Exception {
+        Path out = dir.resolve("out");
+        Files.createDirectories(out);
+        float[] withNaN = ramp(72);
+        withNaN[5] = Float.NaN;
+        new SafetensorsWriter()
+                .f16("lora_unet_conv_in.lora_down.weight", new long[] {2, 4, 3, 3}, withNaN)
+                .f16("lora_unet_conv_in.lora_up.weight", new long[] {4, 2, 1, 1}, ramp(8))
+                .write(dir.resolve("loras/nan.safetensors"));
+        new SafetensorsWriter()
+                .f32("lora_unet_conv_in.lora_down.weight", new long[] {2, 4, 3, 3}, ramp(72))
+                .f32("lora_unet_conv_in.lora_up.weight", new long[] {4, 2, 1, 1}, ramp(8))
+                .f32("lora_unet_conv_in.alpha", new long[] {}, new float[] {Float.POSITIVE_INFINITY})
+                .write(dir.resolve("loras/infinite-alpha.safetensors"));
+        float[] huge = ramp(72);
+        for (int i = 0; i < huge.length; i++) {
+            huge[i] *= 1e20f; // each finite; their products are not
+        }
+        new SafetensorsWriter()
+                .f32("lora_unet_conv_in.lora_down.weight", new long[] {2, 4, 3, 3}, huge)
+                .f32("lora_unet_conv_in.lora_up.weight", new long[] {4, 2, 1, 1}, new float[] {1e20f, 1e20f, 1e20f,
+                        1e20f, 1e20f, 1e20f, 1e20f, 1e20f})
+                .write(dir.resolve("loras/overflowing.safetensors"));
+        for (int i = 0; i < huge.length; i++) {
+            huge[i] *= 1e-3f; // 1e17: products of 1e34 fit a float weight, but not what the UNet makes of them
+        }
+        new SafetensorsWriter()
+                .f32("lora_unet_conv_in.lora_down.weight", new long[] {2, 4, 3, 3}, huge)
+                .f32("lora_unet_conv_in.lora_up.weight", new long[] {4, 2, 1, 1}, new float[] {1e17f, 1e17f, 1e17f,
+                        1e17f, 1e17f, 1e17f, 1e17f, 1e17f})
+                .write(dir.resolve("loras/loud.safetensors"));
+        for (String name : List.of("nan", "infinite-alpha", "overflowing", "loud")) {
+            assertRefusedGloballyInAPlanAndInCompositeMode(name, out, 1);
+        }
+        assertThat(render(plan("[]"), out.resolve("nan.png"), "--lora", dir.resolve("loras/nan.safetensors").toString())
+                .err()).contains("NaN").contains("lora_unet_conv_in.lora_down.weight");
+        assertThat(render(plan("[]"), out.resolve("loud.png"), "--lora", dir.resolve("loras/loud.safetensors").toString())
+                .err()).contains("latents hold NaN or infinite values").contains("LoRA files in this render");
+        try (Stream<Path> files = Files.list(out)) {
+            assertThat(files).isEmpty(); // no black image, no plan, no temporary
         }
     }
 

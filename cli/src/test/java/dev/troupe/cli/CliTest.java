@@ -115,6 +115,34 @@ class CliTest {
     }
 
     @Test
+    void anOutputSetIsWrittenAsOneUnitAFailedWriteLeavesThePreviousSetOrNothing() throws Exception {
+        Path plan = plan("sd", "[]");
+        SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Path out = dir.resolve("set/out.png");
+        assertThat(run("render", plan.toString(), "-o", out.toString(), "--steps", "2", "-q").exit()).isZero();
+        byte[] image = Files.readAllBytes(out);
+        byte[] planFile = Files.readAllBytes(dir.resolve("set/out.plan.json"));
+
+        // the overlay cannot be written (a folder is in its way): the image and plan of the first render stay
+        Files.delete(dir.resolve("set/out.boxes.png"));
+        Files.createDirectories(dir.resolve("set/out.boxes.png/in-the-way"));
+        CliRun failed = run("render", plan.toString(), "-o", out.toString(), "--steps", "2", "-q", "--seed", "9");
+        assertThat(failed.exit()).as(failed.err()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(failed.err()).contains("cannot write").contains("out.boxes.png").doesNotContain("Exception");
+        assertThat(Files.readAllBytes(out)).isEqualTo(image);
+        assertThat(Files.readAllBytes(dir.resolve("set/out.plan.json"))).isEqualTo(planFile);
+
+        // a new set that cannot be completed leaves nothing
+        Files.createDirectories(dir.resolve("set/new.plan.json/in-the-way"));
+        CliRun none = run("render", plan.toString(), "-o", dir.resolve("set/new.png").toString(), "--steps", "2", "-q");
+        assertThat(none.exit()).as(none.err()).isEqualTo(ExitCodes.BAD_INPUT);
+        try (Stream<Path> files = Files.list(dir.resolve("set"))) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("out.png", "out.plan.json", "out.boxes.png", "new.plan.json");
+        }
+    }
+
+    @Test
     void modelsInfoPrintsComponentsDtypesShapesAndScheduler() throws Exception {
         Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard().withInt64Ids().withExternalUnet());
         CliRun r = run("models", "info", model.toString());

@@ -159,6 +159,29 @@ class PlanCommandLlmTest {
     }
 
     @Test
+    void credentialsInTheBaseUrlAreNeverEchoed() {
+        status = 401;
+        String withUser = baseUrl().replace("http://", "http://bob:hunter2@");
+        CliRun http = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url", withUser,
+                "--llm-model", "m", "--llm-cache", "none");
+        CliRun refused = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url",
+                "http://bob:hunter2@127.0.0.1:9/v1?key=sk-in-query", "--llm-model", "m", "--llm-cache", "none");
+        CliRun malformed = troupe(env(), "plan", REQUEST, "--planner", "openai", "--llm-base-url",
+                "ftp://bob:hunter2@[bad/v1", "--llm-model", "m");
+        for (CliRun run : List.of(http, refused, malformed)) {
+            assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(run.err()).contains("***").doesNotContain("hunter2").doesNotContain("bob")
+                    .doesNotContain("sk-in-query").doesNotContain("sk-cli-secret");
+        }
+        assertThat(http.err()).contains("the LLM at http://***@127.0.0.1:");
+        PlannerOptions options = new PlannerOptions();
+        options.baseUrl = withUser;
+        options.planner = "openai";
+        options.model = "m";
+        assertThat(options.describe(env())).isEqualTo("m at " + baseUrl().replace("http://", "http://***@")); // the studio's
+    }
+
+    @Test
     void withNoEndpointTheRulePlannerRunsAndSaysSoOnce() {
         CliRun run = troupe(Map.of("HOME", home.toString()), "plan",
                 "a multiracial female basketball team of 5 on an indoor court", "--seed", "7");

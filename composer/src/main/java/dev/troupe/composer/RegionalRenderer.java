@@ -7,6 +7,7 @@ import dev.troupe.composer.fusion.RegionWindow;
 import dev.troupe.composer.pixel.FeatherMask;
 import dev.troupe.composer.pixel.LaplacianBlend;
 import dev.troupe.renderer.LoraSessions;
+import dev.troupe.renderer.NonFiniteException;
 import dev.troupe.renderer.RenderRequest;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
@@ -26,8 +27,11 @@ import dev.troupe.scene.ScenePlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Draws a {@link ScenePlan}: every subject from its own prompt inside its own box, on one canvas.
@@ -133,6 +137,15 @@ public final class RegionalRenderer {
             } else {
                 r = composite(plan, s, progress, sets, sessions);
             }
+        } catch (NonFiniteException e) {
+            // name the LoRA files in play: they are the usual cause
+            Set<Path> files = new LinkedHashSet<>();
+            for (LoraSet set : sets) {
+                set.entries().forEach(entry -> files.add(entry.file()));
+            }
+            model.loras().entries().forEach(entry -> files.add(entry.file()));
+            throw files.isEmpty() ? e : new NonFiniteException(e.getMessage() + " (LoRA files in this render: "
+                    + files.stream().map(Path::toString).collect(Collectors.joining(", ")) + ")");
         } finally {
             if (own != null) {
                 own.close();

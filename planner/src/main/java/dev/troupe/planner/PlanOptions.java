@@ -101,6 +101,11 @@ public record PlanOptions(long seed, Integer count, Map<String, Distribution> mi
         return Map.entry(dimension.name(), new Distribution(shares));
     }
 
+    /** The valid side nearest to {@code side}: a multiple of 32 from 32 to 16384. */
+    private static int nearestSide(int side) {
+        return Layout.roundUp32(Math.max(32, Math.min(16384, side)));
+    }
+
     /** Parses "WxH" (multiples of 32) into {width, height}. */
     public static int[] parseSize(String text) {
         String[] parts = text.toLowerCase(java.util.Locale.ROOT).strip().split("x");
@@ -110,7 +115,7 @@ public record PlanOptions(long seed, Integer count, Map<String, Distribution> mi
                 int h = Integer.parseInt(parts[1].strip());
                 if (w < 32 || h < 32 || w > 16384 || h > 16384 || w % 32 != 0 || h % 32 != 0) {
                     throw new RequestException("--size " + text + ": width and height must be multiples of 32 between 32 and 16384, e.g. "
-                            + Layout.roundUp32(Math.max(32, w)) + "x" + Layout.roundUp32(Math.max(32, h)));
+                            + nearestSide(w) + "x" + nearestSide(h));
                 }
                 return new int[] {w, h};
             }

@@ -104,6 +104,11 @@ public final class VaeDecoder implements AutoCloseable {
      * to an image of {@code f w x f h} pixels.
      */
     public RgbImage decode(float[] latents, int h, int w) {
+        if (NonFiniteException.firstNonFinite(latents) >= 0) {
+            throw new NonFiniteException("the denoised latents hold NaN or infinite values, so " + file + " cannot "
+                    + "decode them: the UNet's predictions overflowed (a LoRA or --cfg too strong, or an fp16 model "
+                    + "beyond its range); lower the LoRA weights or the guidance");
+        }
         float[] scaled = new float[latents.length];
         float inverse = (float) (1 / scalingFactor);
         for (int i = 0; i < latents.length; i++) {
@@ -119,7 +124,12 @@ public final class VaeDecoder implements AutoCloseable {
                 if (shape.length != 4 || shape[1] != 3) {
                     throw new ModelException(file + " returned " + Tensors.shape(shape) + "; expected [1, 3, H, W].");
                 }
-                return toRgb(Tensors.toFloats(image), (int) shape[3], (int) shape[2]);
+                float[] planes = Tensors.toFloats(image);
+                if (NonFiniteException.firstNonFinite(planes) >= 0) {
+                    throw new NonFiniteException(file + " decoded finite latents to NaN or infinite pixels: its "
+                            + "weights overflow (an fp16 VAE beyond its range?); use an fp32 or fp16-fixed VAE");
+                }
+                return toRgb(planes, (int) shape[3], (int) shape[2]);
             }
         } catch (OrtException e) {
             throw new ModelException(file + " failed: " + e.getMessage(), e);

@@ -8,10 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -29,6 +25,9 @@ public final class PlanJson {
             .build();
     private static final PlanSchema SCHEMA = PlanSchema.load(MAPPER);
 
+    /** The largest plan file read: some hundred thousand regions, far more than any canvas holds. */
+    public static final long MAX_BYTES = 64_000_000;
+
     private PlanJson() {
     }
 
@@ -42,11 +41,10 @@ public final class PlanJson {
         try {
             tree = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            String detail = e.getOriginalMessage();
             var location = e.getLocation();
             throw new PlanException("the plan is not valid JSON"
                     + (location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")")
-                    + ": " + firstLine(detail), e);
+                    + ": " + JsonErrors.describe(e), e);
         }
         if (tree == null || tree.isMissingNode()) {
             throw new PlanException("the plan is empty; expected a JSON object such as the output of 'troupe plan'");
@@ -60,7 +58,7 @@ public final class PlanJson {
         try {
             plan = MAPPER.treeToValue(tree, ScenePlan.class);
         } catch (JsonProcessingException e) {
-            throw new PlanException("the plan does not fit the plan format: " + firstLine(e.getOriginalMessage()), e);
+            throw new PlanException("the plan does not fit the plan format: " + JsonErrors.describe(e), e);
         }
         PlanValidator.validate(plan);
         return plan;
@@ -74,11 +72,9 @@ public final class PlanJson {
     public static ScenePlan read(Path file) {
         String json;
         try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new PlanException("plan file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new PlanException("cannot read plan file " + file + ": " + e.getMessage(), e);
+            json = FileErrors.readText(file, "plan file", MAX_BYTES);
+        } catch (UserInputException e) {
+            throw new PlanException(e.getMessage(), e);
         }
         ScenePlan plan;
         try {
@@ -90,9 +86,10 @@ public final class PlanJson {
         for (Region region : plan.regions()) {
             for (LoraRef lora : region.loras()) {
                 Path loraFile = folder.resolve(lora.file());
-                if (!Files.isRegularFile(loraFile)) {
+                String problem = FileErrors.notARegularFile(loraFile);
+                if (problem != null) {
                     throw new PlanException(file + ": region " + region.id() + " names LoRA file " + lora.file()
-                            + ", which does not exist (looked at " + loraFile + ")");
+                            + ", which " + problem + " (looked at " + loraFile + ")");
                 }
             }
         }
@@ -112,13 +109,5 @@ public final class PlanJson {
     /** Writes the plan to {@code file} atomically (temporary file, then rename). */
     public static void write(ScenePlan plan, Path file) {
         AtomicFiles.writeString(file, write(plan));
-    }
-
-    private static String firstLine(String text) {
-        if (text == null) {
-            return "";
-        }
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
     }
 }

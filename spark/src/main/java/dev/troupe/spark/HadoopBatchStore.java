@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -64,35 +67,50 @@ final class HadoopBatchStore implements BatchStore {
         }
     }
 
+    /**
+     * Every file to its temporary first (a failure there deletes them and leaves the previous files alone), then
+     * each renamed into place in order: the sidecar, last, appears only once the others are there.
+     */
     @Override
-    public void write(String relative, byte[] bytes) throws IOException {
-        Path target = new Path(root, relative);
-        Path folder = target.getParent();
-        Path temp = new Path(folder, "." + target.getName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-        boolean renamed = false;
+    public void writeAll(Map<String, byte[]> files) throws IOException {
+        Map<Path, Path> temporaries = new LinkedHashMap<>(); // target -> its temporary
         try {
-            fs.mkdirs(folder);
-            try (FSDataOutputStream out = fs.create(temp, false)) {
-                out.write(bytes);
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                Path target = new Path(root, file.getKey());
+                Path folder = target.getParent();
+                Path temp = new Path(folder, "." + target.getName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+                fs.mkdirs(folder);
+                temporaries.put(target, temp);
+                try (FSDataOutputStream out = fs.create(temp, false)) {
+                    out.write(file.getValue());
+                }
             }
-            // local and HDFS renames are atomic; HDFS refuses to replace, so an older file (a job redone on
-            // resume, or the twin of a speculative task) is deleted first: for a moment absent, never partial
-            renamed = fs.rename(temp, target);
-            if (!renamed && fs.exists(target)) {
-                fs.delete(target, false);
-                renamed = fs.rename(temp, target);
-            }
-            if (!renamed) {
-                throw new IOException("could not rename " + temp + " to " + target);
+            for (Iterator<Map.Entry<Path, Path>> it = temporaries.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Path, Path> file = it.next();
+                rename(file.getValue(), file.getKey());
+                it.remove();
             }
         } finally {
-            if (!renamed) {
+            for (Path temp : temporaries.values()) {
                 try {
                     fs.delete(temp, false);
                 } catch (IOException ignored) {
                     // the write already failed; that error is the one worth reporting
                 }
             }
+        }
+    }
+
+    private void rename(Path temp, Path target) throws IOException {
+        // local and HDFS renames are atomic; HDFS refuses to replace, so an older file (a job redone on
+        // resume, or the twin of a speculative task) is deleted first: for a moment absent, never partial
+        boolean renamed = fs.rename(temp, target);
+        if (!renamed && fs.exists(target)) {
+            fs.delete(target, false);
+            renamed = fs.rename(temp, target);
+        }
+        if (!renamed) {
+            throw new IOException("could not rename " + temp + " to " + target);
         }
     }
 

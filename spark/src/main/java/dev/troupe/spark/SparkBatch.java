@@ -170,7 +170,7 @@ public final class SparkBatch implements Callable<Integer> {
         for (int i = 0; i < jobs.size(); i++) {
             BatchPlanner.Planned job = jobs.get(i);
             BatchRunner.Outcome outcome = job.ok() ? byIndex[i].drawn().of(job)
-                    : new BatchRunner.Outcome(job, BatchRunner.Status.FAILED, "plan", job.error(), null);
+                    : BatchRunner.Outcome.unplanned(job);
             outcomes.add(outcome);
             if (!outcome.ok()) {
                 err.println("troupe: job " + job.name() + " (manifest line " + job.entry().line() + ") failed at "
@@ -197,8 +197,7 @@ public final class SparkBatch implements Callable<Integer> {
         }
         err.printf(Locale.ROOT, "troupe: %d of %d jobs failed; see %s%n", failed, outcomes.size(),
                 store.describe("report.json"));
-        boolean drawFailures = outcomes.stream().anyMatch(o -> "render".equals(o.stage()));
-        return drawFailures ? ExitCodes.INTERNAL_ERROR : ExitCodes.BAD_INPUT;
+        return BatchRunner.exitCode(outcomes);
     }
 
     /** One partition, on an executor: every job drawn by this JVM's pipeline; a failing job is recorded. */
@@ -212,7 +211,7 @@ public final class SparkBatch implements Callable<Integer> {
                 drawn = lease.runner().draw(task.scene());
             } catch (UserInputException e) {
                 // the model refuses the render options: every job would, so the driver stops the run (exit 2)
-                drawn = new BatchRunner.Drawn(BatchRunner.Status.FAILED, SceneResult.OPTIONS, e.getMessage(), null);
+                drawn = new BatchRunner.Drawn(BatchRunner.Status.FAILED, SceneResult.OPTIONS, e.getMessage(), false, null);
             }
             results.add(SceneResult.of(task.index(), drawn, ExecutorPipeline.JVM, lease.built()));
         }

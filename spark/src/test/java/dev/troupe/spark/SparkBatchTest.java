@@ -169,7 +169,7 @@ class SparkBatchTest {
         Output steps = spark(spark, manifest, folder.resolve("out"),
                 List.of("--planner", "rules", "--steps", "0", "--model", model.toString()));
         assertThat(steps.exit()).as(steps.err()).isEqualTo(2);
-        assertThat(steps.err()).contains("troupe: --steps must be between 1 and 1000, not 0");
+        assertThat(steps.err()).contains("troupe: --steps must be between 1 and 999 for the ddim sampler with this model, not 0");
         assertThat(folder.resolve("out/report.json")).doesNotExist();
     }
 }

@@ -156,6 +156,7 @@ public final class BatchReport {
             } else {
                 line.put("stage", o.stage());
                 line.put("error", o.error());
+                line.put("internal", o.internal());
             }
             index.append(compact.writeValueAsString(line)).append('\n');
         }
@@ -193,7 +194,7 @@ public final class BatchReport {
         for (BatchRunner.Outcome o : outcomes) {
             if (!o.ok()) {
                 failures.addObject().put("name", o.job().name()).put("line", o.job().entry().line())
-                        .put("stage", o.stage()).put("error", o.error());
+                        .put("stage", o.stage()).put("error", o.error()).put("internal", o.internal());
             }
         }
         report.put("note", "counts are of the attributes each plan assigns (what each subject's prompt asks for); "

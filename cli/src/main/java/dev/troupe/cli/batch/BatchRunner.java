@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.cli.ExitCodes;
 import dev.troupe.cli.SceneRendering;
 import dev.troupe.composer.Images;
 import dev.troupe.composer.RegionalRenderer;
@@ -36,8 +37,9 @@ import java.util.function.Function;
 /**
  * Draws a shard's jobs with a pool of workers and writes each job's outputs under {@code OUTDIR/scenes/}:
  * {@code NAME.png}, {@code NAME.plan.json}, {@code NAME.boxes.png} and, last, the sidecar {@code NAME.json} (seeds,
- * model hash, settings, the SHA-256 of each output, timings). Every file is written atomically, and the sidecar
- * only after the other three, so a job is complete exactly when its sidecar is there and its hashes match.
+ * model hash, settings, the SHA-256 of each output, timings). The four are written as one set (all to temporaries,
+ * then renamed, the sidecar last), so a job is complete exactly when its sidecar is there and its hashes match, and
+ * a failed write leaves the job's previous files as they were.
  * {@code --resume} skips such jobs (when the plan, settings and model are still the same) and redoes the rest.
  * A job that fails is recorded and the others go on. Models are loaded once each and shared by the workers.
  *
@@ -48,10 +50,19 @@ public final class BatchRunner implements AutoCloseable {
 
     public enum Status { RENDERED, SKIPPED, FAILED }
 
-    /** What became of one job; {@code sidecar} is null for a failed job. */
-    public record Outcome(BatchPlanner.Planned job, Status status, String stage, String error, ObjectNode sidecar) {
+    /**
+     * What became of one job; {@code sidecar} is null for a failed job, and {@code internal} says that it failed
+     * for a bug or the machine (exit 1) rather than for its input: a request, plan, model, LoRA or setting (exit 2).
+     */
+    public record Outcome(BatchPlanner.Planned job, Status status, String stage, String error, boolean internal,
+                          ObjectNode sidecar) {
         public boolean ok() {
             return status != Status.FAILED;
+        }
+
+        /** A job that could not be planned: always its input's fault. */
+        public static Outcome unplanned(BatchPlanner.Planned job) {
+            return new Outcome(job, Status.FAILED, "plan", job.error(), false, null);
         }
     }
 
@@ -63,10 +74,21 @@ public final class BatchRunner implements AutoCloseable {
     }
 
     /** What became of a scene: the outcome without the job. */
-    public record Drawn(Status status, String stage, String error, ObjectNode sidecar) {
+    public record Drawn(Status status, String stage, String error, boolean internal, ObjectNode sidecar) {
         public Outcome of(BatchPlanner.Planned job) {
-            return new Outcome(job, status, stage, error, sidecar);
+            return new Outcome(job, status, stage, error, internal, sidecar);
         }
+    }
+
+    /**
+     * The batch's exit status, as {@code troupe render} would give for its jobs: 0 when every job was drawn (or
+     * complete already); 1 when any job failed for an internal reason; else 2, when jobs had bad input.
+     */
+    public static int exitCode(List<Outcome> outcomes) {
+        if (outcomes.stream().allMatch(Outcome::ok)) {
+            return ExitCodes.OK;
+        }
+        return outcomes.stream().anyMatch(o -> !o.ok() && o.internal()) ? ExitCodes.INTERNAL_ERROR : ExitCodes.BAD_INPUT;
     }
 
     /** Told when a job ends. */
@@ -138,7 +160,7 @@ public final class BatchRunner implements AutoCloseable {
                     futures.add(pool.submit(() -> {
                         long start = System.nanoTime();
                         Outcome outcome = job.ok() ? draw(Scene.of(job)).of(job)
-                                : new Outcome(job, Status.FAILED, "plan", job.error(), null);
+                                : Outcome.unplanned(job);
                         listener.finished(outcome, System.nanoTime() - start);
                         return outcome;
                     }));
@@ -210,7 +232,7 @@ public final class BatchRunner implements AutoCloseable {
     public Drawn draw(Scene job) {
         Loaded loaded = loaded(job.plan());
         if (loaded.error() != null) {
-            return new Drawn(Status.FAILED, "model", loaded.error(), null);
+            return new Drawn(Status.FAILED, "model", loaded.error(), false, null);
         }
         Files4 files = Files4.of(job.name());
         StableDiffusionModel model = loaded.model();
@@ -221,7 +243,7 @@ public final class BatchRunner implements AutoCloseable {
         if (resume) {
             ObjectNode existing = completeSidecar(store, files, fingerprint);
             if (existing != null) {
-                return new Drawn(Status.SKIPPED, null, null, existing);
+                return new Drawn(Status.SKIPPED, null, null, false, existing);
             }
         }
         try {
@@ -231,20 +253,24 @@ public final class BatchRunner implements AutoCloseable {
             byte[] image = PngWriter.encode(Images.toBuffered(result.image()), planJson, parameters);
             byte[] boxes = PngWriter.encode(BoxesOverlay.draw(Images.toBuffered(result.image()), plan), planJson, parameters);
             byte[] planBytes = BatchPlanner.utf8(planJson);
-            store.write(files.image(), image);
-            store.write(files.plan(), planBytes);
-            store.write(files.boxes(), boxes);
             ObjectNode sidecar = sidecar(job, model, loaded.settings(), fingerprint, files,
                     Map.of("image", sha256(image), "plan", sha256(planBytes), "boxes", sha256(boxes)));
             ObjectNode timings = sidecar.putObject("timings");
             timings.put("renderMs", (drawn - start) / 1_000_000);
-            timings.put("writeMs", (System.nanoTime() - drawn) / 1_000_000);
-            store.write(files.sidecar(), BatchPlanner.utf8(JSON.writeValueAsString(sidecar) + "\n"));
-            return new Drawn(Status.RENDERED, null, null, sidecar);
+            timings.put("encodeMs", (System.nanoTime() - drawn) / 1_000_000);
+            Map<String, byte[]> set = new LinkedHashMap<>(); // one unit, the sidecar renamed into place last
+            set.put(files.image(), image);
+            set.put(files.plan(), planBytes);
+            set.put(files.boxes(), boxes);
+            set.put(files.sidecar(), BatchPlanner.utf8(JSON.writeValueAsString(sidecar) + "\n"));
+            store.writeAll(set);
+            return new Drawn(Status.RENDERED, null, null, false, sidecar);
+        } catch (UserInputException e) {
+            return new Drawn(Status.FAILED, "render", e.getMessage(), false, null); // a bad LoRA, an overflow...
         } catch (RuntimeException | IOException e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e instanceof UserInputException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-            return new Drawn(Status.FAILED, "render", message, null);
+            String message = "internal error: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            return new Drawn(Status.FAILED, "render", message, true, null);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.troupe.cli.batch;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,7 +16,16 @@ public interface BatchStore {
     byte[] read(String relative) throws IOException;
 
     /** Writes the whole file under a temporary name in the same folder, then renames it over {@code relative}. */
-    void write(String relative, byte[] bytes) throws IOException;
+    default void write(String relative, byte[] bytes) throws IOException {
+        writeAll(Map.of(relative, bytes));
+    }
+
+    /**
+     * Writes files that belong together (a job's image, plan, overlay and sidecar): all of them under temporary
+     * names first, then each renamed over its target in the map's order, so that a failure while writing leaves
+     * the previous files as they were, and the last file (the sidecar) appears only after the others.
+     */
+    void writeAll(Map<String, byte[]> files) throws IOException;
 
     /**
      * Deletes the temporary files ({@code .NAME.<anything>.tmp}) that a killed writer left in {@code folder} for

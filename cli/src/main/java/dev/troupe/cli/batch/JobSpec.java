@@ -7,6 +7,8 @@ import dev.troupe.planner.Lexicon;
 import dev.troupe.planner.PlanOptions;
 import dev.troupe.planner.layout.Layout;
 import dev.troupe.planner.write.Profile;
+import dev.troupe.scene.FileErrors;
+import dev.troupe.scene.JsonErrors;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.ScenePlan;
@@ -202,8 +204,9 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
                 throw new UserInputException("a LoRA is {file: x.safetensors, weight: 0.8} or \"x.safetensors:0.8\", got " + one);
             }
             Path path = folder.resolve(file).normalize();
-            if (!Files.isRegularFile(path)) {
-                throw new UserInputException("LoRA file " + file + " not found (looked at " + path + ")");
+            if (FileErrors.notARegularFile(path) != null) {
+                throw new UserInputException("LoRA file " + file + " " + FileErrors.notARegularFile(path)
+                        + " (looked at " + path + ")");
             }
             if (!Double.isFinite(weight)) {
                 throw new UserInputException("LoRA " + file + ": weight must be finite");
@@ -226,7 +229,8 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
         }
         Path path = folder.resolve(model).normalize();
         if (!Files.isDirectory(path)) {
-            throw new UserInputException("model folder " + model + " not found (looked at " + path + ")");
+            throw new UserInputException("model folder " + model + (Files.exists(path) ? " is not a folder" : " does not exist")
+                    + " (looked at " + path + ")");
         }
         return path.toString();
     }
@@ -234,8 +238,9 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
     private static ScenePlan readPlan(JsonNode node, Path folder) {
         if (node.isTextual()) {
             Path file = folder.resolve(node.asText()).normalize();
-            if (!Files.isRegularFile(file)) {
-                throw new UserInputException("plan file " + node.asText() + " not found (looked at " + file + ")");
+            if (FileErrors.notARegularFile(file) != null) {
+                throw new UserInputException("plan file " + node.asText() + " " + FileErrors.notARegularFile(file)
+                        + " (looked at " + file + ")");
             }
             ScenePlan plan = PlanJson.read(file);
             // LoRA and model paths in a plan are relative to the plan file: make them absolute, as the outputs move
@@ -252,7 +257,7 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
             try {
                 return PlanJson.read(new ObjectMapper().writeValueAsString(node));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new UserInputException("inline plan: " + e.getOriginalMessage());
+                throw new UserInputException("inline plan: " + JsonErrors.describe(e));
             }
         }
         throw new UserInputException("plan must be a plan file (relative to the manifest) or a plan object");

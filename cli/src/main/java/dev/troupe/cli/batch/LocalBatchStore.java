@@ -5,6 +5,8 @@ import dev.troupe.scene.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -24,8 +26,10 @@ public final class LocalBatchStore implements BatchStore {
     }
 
     @Override
-    public void write(String relative, byte[] bytes) {
-        AtomicFiles.write(outDir.resolve(relative), bytes);
+    public void writeAll(Map<String, byte[]> files) {
+        Map<Path, byte[]> absolute = new LinkedHashMap<>();
+        files.forEach((relative, bytes) -> absolute.put(outDir.resolve(relative), bytes));
+        AtomicFiles.writeAll(absolute);
     }
 
     @Override

@@ -11,12 +11,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.troupe.planner.Distribution;
 import dev.troupe.planner.Lexicon;
 import dev.troupe.planner.PlanOptions;
+import dev.troupe.scene.FileErrors;
+import dev.troupe.scene.JsonErrors;
 import dev.troupe.scene.UserInputException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,6 +39,9 @@ import java.util.Set;
  * @param entries the jobs, defaults merged in and {@code repeat} expanded, in manifest order, with unique names
  */
 public record Manifest(Path file, Long seed, Map<String, Distribution> quotas, List<Entry> entries) {
+
+    /** The largest manifest read (a few hundred thousand jobs). */
+    static final long MAX_BYTES = 64_000_000;
 
     /** Fields a job may set; all but {@link #JOB_ONLY} may also be defaults. */
     static final Set<String> JOB_FIELDS = Set.of("name", "request", "plan", "seed", "count", "size", "layout",
@@ -66,14 +69,10 @@ public record Manifest(Path file, Long seed, Map<String, Distribution> quotas, L
 
     public static Manifest read(Path file, Lexicon lexicon) {
         String name = file.getFileName() == null ? file.toString() : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new UserInputException("manifest " + file + " does not exist; give a .jsonl or .yaml file of jobs");
-        } catch (IOException e) {
-            throw new UserInputException("cannot read manifest " + file + " (" + e.getMessage() + ")");
         }
+        String text = FileErrors.readText(file, "manifest", MAX_BYTES);
         Raw raw;
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
             raw = readJsonLines(file, text);
@@ -110,7 +109,7 @@ public record Manifest(Path file, Long seed, Map<String, Distribution> quotas, L
             try {
                 node = json.readTree(line);
             } catch (JsonProcessingException e) {
-                throw new UserInputException(file + " line " + (i + 1) + ": not valid JSON (" + e.getOriginalMessage()
+                throw new UserInputException(file + " line " + (i + 1) + ": not valid JSON (" + JsonErrors.describe(e)
                         + "); each line must be one job object, e.g. {\"request\": \"five office workers\", \"seed\": 3}");
             }
             if (!(node instanceof ObjectNode object)) {
@@ -180,9 +179,9 @@ public record Manifest(Path file, Long seed, Map<String, Distribution> quotas, L
             header(file, raw.quotasLine > 0 ? raw.quotasLine : headerLine, header, raw, Set.of("seed", "quotas", "defaults"));
         } catch (JsonProcessingException e) {
             throw new UserInputException(file + " line " + line(e.getLocation()) + ": not valid YAML ("
-                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+                    + JsonErrors.describe(e) + ")");
         } catch (IOException e) {
-            throw new UserInputException("cannot read manifest " + file + " (" + e.getMessage() + ")");
+            throw new UserInputException("cannot read manifest " + file + " (" + FileErrors.reason(e) + ")");
         }
         return raw;
     }

@@ -145,11 +145,15 @@ final class RenderJob implements RegionalRenderer.Progress {
         listeners.clear();
     }
 
-    /** Adds a listener and tells it the current state at once; a finished job tells its end and keeps no listener. */
+    /**
+     * Adds a listener and tells it the current progress at once; a finished job then tells its end and keeps no
+     * listener, so a stream opened after the end reads the same as one that watched it (progress..., then the end).
+     */
     synchronized void listen(BiConsumer<String, Map<String, Object>> listener) {
-        String event = isFinished() ? state.name().toLowerCase(Locale.ROOT) : "progress";
-        listener.accept(event, snapshot());
-        if (!isFinished()) {
+        listener.accept("progress", snapshot());
+        if (isFinished()) {
+            listener.accept(state.name().toLowerCase(Locale.ROOT), snapshot());
+        } else {
             listeners.add(listener);
         }
     }

@@ -10,10 +10,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.cli.PlanningOptions;
+import dev.troupe.cli.RenderOptions;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanResult;
+import dev.troupe.renderer.model.ModelDirectory;
+import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.renderer.scheduler.Sampler;
+import dev.troupe.scene.JsonErrors;
 import dev.troupe.scene.PlanException;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.ScenePlan;
@@ -32,7 +36,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -49,8 +52,9 @@ import java.util.function.BiConsumer;
  *   GET    /api/jobs/{id}/events     the same as server-sent events: progress..., then done | failed | cancelled
  *   GET    /api/files/{name}         NAME.png, NAME.plan.json or NAME.boxes.png from the output folder, nothing else
  * </pre>
- * Writes (POST, DELETE) must be JSON from a page of this server's own origin, so another web site open in the same
- * browser cannot drive the studio; the Host header must name this server, which stops DNS rebinding.
+ * Writes (POST, DELETE) must be JSON from a page of this server's own origin (scheme, host and port), so another web
+ * site open in the same browser, or another local server's page, cannot drive the studio; the Host header must name
+ * an address or name the bound interface serves ({@link StudioHosts}), which stops DNS rebinding.
  */
 public final class StudioServer implements AutoCloseable {
 
@@ -63,7 +67,6 @@ public final class StudioServer implements AutoCloseable {
             .build();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final int HISTORY = 60;
-    static final int MAX_STEPS = 500;
 
     /**
      * @param output          the only folder the API reads and writes
@@ -96,11 +99,11 @@ public final class StudioServer implements AutoCloseable {
     private final RenderJobs jobs;
     private final Javalin app;
     private final Object planning = new Object();
-    private final String boundHost;
+    private final StudioHosts hosts;
 
     private StudioServer(Config config, String host) {
         this.config = config;
-        this.boundHost = host;
+        this.hosts = StudioHosts.of(host);
         this.output = new OutputFolder(config.output());
         this.catalog = new ModelCatalog(config.modelFolders(), config.loraFolders());
         this.jobs = new RenderJobs(config.sessions(), config.queueCapacity(), config.loraBudgetBytes());
@@ -160,10 +163,14 @@ public final class StudioServer implements AutoCloseable {
         return app.port();
     }
 
-    /** The page's address. */
-    public String url(String host) {
-        String shown = host.contains(":") ? "[" + host + "]" : host;
-        return "http://" + shown + ":" + port() + "/";
+    /** The page's addresses: loopback first, then those other machines can reach (for --host 0.0.0.0, each interface's). */
+    public List<String> urls() {
+        return hosts.urls(port());
+    }
+
+    /** Whether only this machine can reach the studio. */
+    public boolean loopbackOnly() {
+        return hosts.loopbackOnly();
     }
 
     public Path outputFolder() {
@@ -178,26 +185,20 @@ public final class StudioServer implements AutoCloseable {
 
     private void guard(Context ctx) {
         String host = ctx.header("Host");
-        if (host != null && !allowedHost(host)) {
-            throw ApiException.field(403, "", "this studio answers only at 127.0.0.1 / localhost or its --host, "
-                    + "not at " + host);
+        if (host == null || !hosts.serves(host)) {
+            throw ApiException.field(403, "", "this studio answers only at " + String.join(" ", urls())
+                    + (host == null ? ", to requests that name it in a Host header" : ", not at " + host));
         }
         String method = ctx.method().name();
         if (ctx.path().startsWith("/api/") && (method.equals("POST") || method.equals("DELETE"))) {
             String origin = ctx.header("Origin");
-            if (origin != null && !allowedHost(origin.replaceFirst("^https?://", ""))) {
+            if (origin != null && !StudioHosts.sameOrigin(origin, host)) {
                 throw ApiException.field(403, "", "requests from " + origin + " are refused; use the studio's own page");
             }
             if (method.equals("POST") && !String.valueOf(ctx.contentType()).startsWith("application/json")) {
                 throw ApiException.field(415, "", "send the request body as JSON (Content-Type: application/json)");
             }
         }
-    }
-
-    private boolean allowedHost(String hostAndPort) {
-        String host = hostAndPort.replaceFirst(":\\d+$", "").replace("[", "").replace("]", "");
-        return Set.of("127.0.0.1", "localhost", "::1").contains(host.toLowerCase(Locale.ROOT))
-                || host.equalsIgnoreCase(boundHost);
     }
 
     private void options(Context ctx) {
@@ -260,20 +261,19 @@ public final class StudioServer implements AutoCloseable {
         ScenePlan plan = checkedPlan(r.plan());
         Path model = catalog.model(plan.model());
         ScenePlan drawn = catalog.resolveLoras(plan);
-        // at most 500: the samplers' timestep tables fail at 1000 steps (as many as the model was trained with)
-        if (r.steps() != null && (r.steps() < 1 || r.steps() > MAX_STEPS)) {
-            throw ApiException.field(400, "steps", "must be between 1 and " + MAX_STEPS + ", got " + r.steps());
-        }
-        if (r.cfg() != null && (!Double.isFinite(r.cfg()) || r.cfg() < 0 || r.cfg() > 50)) {
-            throw ApiException.field(400, "cfg", "must be a number from 0 to 50, got " + r.cfg());
+        if (r.cfg() != null && RenderOptions.cfgProblem(r.cfg()) != null) {
+            throw ApiException.field(400, "cfg", RenderOptions.cfgProblem(r.cfg()));
         }
         String sampler = blankToNull(r.sampler());
-        if (sampler != null) {
-            try {
-                Sampler.parse(sampler);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.field(400, "sampler", e.getMessage());
-            }
+        SchedulerConfig schedule = ModelDirectory.open(model).schedulerConfig();
+        Sampler chosen;
+        try {
+            chosen = RenderOptions.sampler(sampler, schedule);
+        } catch (UserInputException e) {
+            throw ApiException.field(400, "sampler", e.getMessage());
+        }
+        if (r.steps() != null && RenderOptions.stepsProblem(r.steps(), chosen, schedule) != null) {
+            throw ApiException.field(400, "steps", RenderOptions.stepsProblem(r.steps(), chosen, schedule));
         }
         String mode = blankToNull(r.mode());
         if (mode != null && !List.of("joint", "composite").contains(mode)) {
@@ -378,9 +378,9 @@ public final class StudioServer implements AutoCloseable {
             return value;
         } catch (JsonMappingException e) {
             String field = e.getPath().isEmpty() ? "" : String.valueOf(e.getPath().get(0).getFieldName());
-            throw ApiException.field(400, field, "not understood: " + firstLine(e.getOriginalMessage()));
+            throw ApiException.field(400, field, "not understood: " + JsonErrors.describe(e));
         } catch (JsonProcessingException e) {
-            throw ApiException.field(400, "", "the request is not valid JSON: " + firstLine(e.getOriginalMessage()));
+            throw ApiException.field(400, "", "the request is not valid JSON: " + JsonErrors.describe(e));
         }
     }
 

@@ -113,7 +113,7 @@ class ManifestTest {
                 """);
         assertThat(m.entries()).hasSize(5);
         assertThatThrownBy(() -> JobSpec.parse(m.entries().get(0), m, LEXICON, 0)).hasMessageContaining("unknown field 'colour'");
-        assertThatThrownBy(() -> JobSpec.parse(m.entries().get(1), m, LEXICON, 0)).hasMessageContaining("plan file missing.plan.json not found");
+        assertThatThrownBy(() -> JobSpec.parse(m.entries().get(1), m, LEXICON, 0)).hasMessageContaining("plan file missing.plan.json does not exist");
         assertThatThrownBy(() -> JobSpec.parse(m.entries().get(2), m, LEXICON, 0)).hasMessageContaining("repeat must be");
         assertThatThrownBy(() -> JobSpec.parse(m.entries().get(3), m, LEXICON, 0)).hasMessageContaining("multiples of 32");
         assertThat(JobSpec.parse(m.entries().get(4), m, LEXICON, 0).request()).isEqualTo("three runners in a park");

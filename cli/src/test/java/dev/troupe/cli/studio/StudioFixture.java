@@ -26,13 +26,18 @@ final class StudioFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newHttpClient();
 
     StudioFixture(Path dir, int queueCapacity) throws IOException {
+        this(dir, queueCapacity, "127.0.0.1");
+    }
+
+    /** @param host the interface to bind, as {@code --host} takes it */
+    StudioFixture(Path dir, int queueCapacity, String host) throws IOException {
         this.dir = dir;
         SdFixture.write(dir.resolve("models/fixture"), SdFixture.Variant.standard());
         Files.createDirectories(dir.resolve("loras"));
         Files.write(dir.resolve("loras/striped.safetensors"), new byte[16]); // listed by name; never drawn here
         server = StudioServer.start(new StudioServer.Config(dir.resolve("out"), List.of(dir.resolve("models")),
                 List.of(dir.resolve("loras")), PlanBuilder.standard(), "rules",
-                new SessionFactory(ExecutionProvider.CPU, 1), queueCapacity, 64 << 10, 64L << 20), "127.0.0.1", 0);
+                new SessionFactory(ExecutionProvider.CPU, 1), queueCapacity, 64 << 10, 64L << 20), host, 0);
     }
 
     String base() {

@@ -132,9 +132,20 @@ class StudioServerTest {
                 .put("file", "../../../etc/evil.safetensors").put("weight", 1.0);
         assertField(studio.post("/api/renders", Map.of("plan", lora)), "regions[0].loras[0].file", "unknown LoRA");
 
-        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 0)), "steps", "between 1 and 500");
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 0)), "steps", "between 1 and 999");
+        // DDIM with leading spacing and steps_offset 1 (the fixture's schedule) would ask for t = 1000 at 1000 steps
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 1000)), "steps", "between 1 and 999");
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "steps", 51, "sampler", "lcm")), "steps",
+                "between 1 and 50 for the lcm sampler");
         assertField(studio.post("/api/renders", Map.of("plan", plan, "sampler", "magic")), "sampler", "magic");
-        assertField(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")), "colour", "colour");
+        assertField(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")), "colour", "unknown field 'colour'; known: cfg");
+        assertField(studio.post("/api/plan", Map.of("request", "two people", "count", "many")), "count",
+                "expected a whole number, got \"many\"");
+        for (StudioFixture.Reply reply : List.of(studio.post("/api/renders", Map.of("plan", plan, "colour", "red")),
+                studio.post("/api/plan", Map.of("request", "two people", "count", "many")),
+                studio.post("/api/plan", "{\"request\": }"))) {
+            assertThat(reply.text()).doesNotContain("java.").doesNotContain("StudioServer").doesNotContain("[Source");
+        }
         assertField(studio.post("/api/plan", Map.of("request", " ")), "request", "type a request");
         assertField(studio.post("/api/plan", "{\"request\": "), "", "not valid JSON");
         assertField(studio.post("/api/validate", Map.of("plan", "text")), "plan", "JSON object");
@@ -152,7 +163,7 @@ class StudioServerTest {
     void oneRenderAtATimePerModelAndAFullQueueAnswers429() throws Exception {
         JsonNode plan = studio.plan(2);
         ((ObjectNode) plan).put("width", 512).put("height", 512);
-        Map<String, Object> slow = Map.of("plan", plan, "steps", StudioServer.MAX_STEPS, "cfg", 1.0);
+        Map<String, Object> slow = Map.of("plan", plan, "steps", 500, "cfg", 1.0);
         StudioFixture.Reply first = studio.post("/api/renders", slow);
         StudioFixture.Reply second = studio.post("/api/renders", slow);
         StudioFixture.Reply third = studio.post("/api/renders", slow);
@@ -235,13 +246,66 @@ class StudioServerTest {
         assertThat(studio.get("/studio.js").status()).isEqualTo(200);
     }
 
+    @Test
+    void onEveryInterfaceTheStudioPrintsReachableAddressesAndAnswersAtEachOfThem() throws Exception {
+        try (StudioFixture all = new StudioFixture(dir.resolve("all"), 1, "0.0.0.0")) {
+            int port = all.server.port();
+            List<String> urls = all.server.urls();
+            assertThat(urls.get(0)).isEqualTo("http://127.0.0.1:" + port + "/");
+            assertThat(urls).noneMatch(u -> u.contains("0.0.0.0"));
+            List<String> hosts = new ArrayList<>();
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (nic.isUp()) {
+                    java.util.Collections.list(nic.getInetAddresses()).stream()
+                            .filter(a -> a instanceof java.net.Inet4Address).map(a -> a.getHostAddress()).forEach(hosts::add);
+                }
+            }
+            for (String host : hosts) {
+                assertThat(urls).contains("http://" + host + ":" + port + "/");
+                // reached at that address, named in the Host header as a browser names it
+                assertThat(raw(host, port, "GET /api/options HTTP/1.1\r\nHost: " + host + ":" + port))
+                        .as(host).startsWith("HTTP/1.1 200");
+            }
+            assertThat(raw("127.0.0.1", port, "GET /api/options HTTP/1.1\r\nHost: localhost:" + port)).startsWith("HTTP/1.1 200");
+            assertThat(raw("127.0.0.1", port, "GET /api/options HTTP/1.1\r\nHost: rebound.example:" + port))
+                    .startsWith("HTTP/1.1 403");
+        }
+    }
+
+    @Test
+    void anOriginMustBeTheStudiosOwnSchemeHostAndPort() throws Exception {
+        int port = studio.server.port();
+        String self = "127.0.0.1:" + port;
+        for (String origin : List.of("http://localhost:9999", "http://127.0.0.1:9999", "https://127.0.0.1:" + port,
+                "http://127.0.0.1", "null", "http://evil.example:" + port)) {
+            assertThat(post(self, origin)).as(origin).startsWith("HTTP/1.1 403");
+        }
+        assertThat(post(self, "http://127.0.0.1:" + port)).startsWith("HTTP/1.1 200");
+        assertThat(post("localhost:" + port, "http://localhost:" + port)).startsWith("HTTP/1.1 200");
+        assertThat(post("localhost:" + port, "http://127.0.0.1:" + port)).startsWith("HTTP/1.1 403"); // another origin
+        // bound to 127.0.0.1, the studio cannot be reached at ::1: a Host naming it is not this server's
+        assertThat(raw("127.0.0.1", port, "GET /api/options HTTP/1.1\r\nHost: [::1]:" + port)).startsWith("HTTP/1.1 403");
+    }
+
+    private String post(String host, String origin) throws Exception {
+        String body = "{\"request\": \"2 people in a park\", \"seed\": 1}";
+        return raw("127.0.0.1", studio.server.port(), "POST /api/plan HTTP/1.1\r\nHost: " + host + "\r\nOrigin: "
+                + origin + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+    }
+
     /** A request sent byte for byte, so that no client library tidies the path or the Host header. */
     private String rawGet(String path, String host) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", studio.server.port())) {
+        return raw("127.0.0.1", studio.server.port(), "GET " + path + " HTTP/1.1\r\nHost: " + host);
+    }
+
+    /** {@code request}: the request line and headers (and, after a blank line, a body), sent to {@code address}. */
+    private static String raw(String address, int port, String request) throws Exception {
+        try (Socket socket = new Socket(address, port)) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            String text = request.contains("\r\n\r\n") ? request.replaceFirst("\r\n\r\n", "\r\nConnection: close\r\n\r\n")
+                    : request + "\r\nConnection: close\r\n\r\n";
+            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

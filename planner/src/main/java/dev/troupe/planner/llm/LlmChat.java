@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Structured-output exchanges with one LLM endpoint through LangChain4j. Every request carries a JSON
@@ -65,10 +66,12 @@ final class LlmChat {
     private final LlmCache cache;
     private int calls;
 
-    LlmChat(ChatModel model, LlmSettings settings) {
+    /** @param notices told once when the answer cache cannot be written (planning goes on without it) */
+    LlmChat(ChatModel model, LlmSettings settings, Consumer<String> notices) {
         this.model = model;
         this.settings = settings;
-        this.cache = settings.cacheDir() == null ? null : new LlmCache(settings.cacheDir());
+        this.cache = settings.cacheDir() == null ? null
+                : new LlmCache(settings.cacheDir(), LlmCache.DEFAULT_MAX_BYTES, notices);
     }
 
     /** The LangChain4j model for these settings; no retries inside LangChain4j (the planner decides). */

@@ -16,10 +16,10 @@ public final class LlmPlanner {
 
     /**
      * @param notices receives one line per thing the user should know (a subject that fell back to its
-     *                template, a rejected box set); never the API key
+     *                template, a rejected box set, an answer cache that cannot be written); never the API key
      */
     public static PlanBuilder create(LlmSettings settings, Lexicon lexicon, Consumer<String> notices) {
-        LlmChat chat = new LlmChat(LlmChat.model(settings), settings);
+        LlmChat chat = new LlmChat(LlmChat.model(settings), settings, notices);
         return new PlanBuilder(lexicon, new LlmRequestReader(chat, lexicon), new LlmSubjectWriter(chat, notices));
     }
 }

@@ -24,6 +24,14 @@ public enum LlmProvider {
         return stripSlash(baseUrl) + path;
     }
 
+    /**
+     * The URL as messages may show it: user info ({@code user:password@}) and the query string, which can hold
+     * credentials, replaced by {@code ***}.
+     */
+    public static String redactUrl(String url) {
+        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1***@").replaceFirst("\\?[^#]*", "?***");
+    }
+
     static String stripSlash(String url) {
         String u = url.strip();
         while (u.endsWith("/")) {

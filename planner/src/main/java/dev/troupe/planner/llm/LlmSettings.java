@@ -21,8 +21,14 @@ public record LlmSettings(LlmProvider provider, String baseUrl, String model, St
         baseUrl = LlmProvider.stripSlash(baseUrl);
     }
 
+    /** Where the chat requests go, as messages show it: without the URL's user info or query (see {@link #redact}). */
     public String endpoint() {
-        return provider.endpoint(baseUrl);
+        return LlmProvider.redactUrl(provider.endpoint(baseUrl));
+    }
+
+    /** The base URL as messages show it. */
+    public String shownBaseUrl() {
+        return LlmProvider.redactUrl(baseUrl);
     }
 
     public LlmSettings withCacheDir(Path dir) {
@@ -33,12 +39,31 @@ public record LlmSettings(LlmProvider provider, String baseUrl, String model, St
         return new LlmSettings(provider, baseUrl, model, apiKey, timeout, cacheDir, on);
     }
 
-    /** Removes the API key from a text that might echo it (a server's error body, an exception message). */
+    /**
+     * Removes the API key and the base URL's credentials from a text that might echo them (a server's error body,
+     * an exception message).
+     */
     String redact(String text) {
         if (text == null) {
             return "";
         }
-        return apiKey == null || apiKey.isEmpty() ? text : text.replace(apiKey, "***");
+        String out = text.replace(baseUrl, shownBaseUrl());
+        java.net.URI uri = uri(baseUrl);
+        if (uri != null && uri.getRawUserInfo() != null) {
+            out = out.replace(uri.getRawUserInfo(), "***");
+            if (uri.getUserInfo() != null) {
+                out = out.replace(uri.getUserInfo(), "***");
+            }
+        }
+        return apiKey == null || apiKey.isEmpty() ? out : out.replace(apiKey, "***");
+    }
+
+    private static java.net.URI uri(String url) {
+        try {
+            return new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     @Override

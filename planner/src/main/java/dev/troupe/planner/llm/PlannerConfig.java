@@ -1,11 +1,14 @@
 package dev.troupe.planner.llm;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.troupe.planner.RequestException;
+import dev.troupe.scene.FileErrors;
+import dev.troupe.scene.JsonErrors;
+import dev.troupe.scene.UserInputException;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -179,9 +182,11 @@ public final class PlannerConfig {
         }
         JsonNode doc;
         try {
-            doc = YAML.readTree(path.toFile());
-        } catch (IOException e) {
-            throw new RequestException("cannot read the config file " + path + ": " + firstLine(e.getMessage())
+            doc = YAML.readTree(FileErrors.readText(path, "config file", 1_000_000));
+        } catch (UserInputException e) {
+            throw new RequestException(e.getMessage() + "; point TROUPE_CONFIG elsewhere");
+        } catch (JsonProcessingException e) {
+            throw new RequestException("cannot read the config file " + path + ": " + JsonErrors.describe(e)
                     + "; fix its YAML or point TROUPE_CONFIG elsewhere");
         }
         if (doc == null || doc.isMissingNode() || doc.isNull()) {
@@ -222,7 +227,7 @@ public final class PlannerConfig {
         } catch (URISyntaxException ignored) {
             // the message below says what works
         }
-        throw new RequestException("LLM base URL '" + url + "' is not an http(s) URL; e.g. --llm-base-url "
+        throw new RequestException("LLM base URL '" + LlmProvider.redactUrl(url) + "' is not an http(s) URL; e.g. --llm-base-url "
                 + "http://127.0.0.1:8000/v1 (OpenAI-compatible) or http://localhost:11434 (Ollama)");
     }
 
@@ -242,9 +247,5 @@ public final class PlannerConfig {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("").strip();
     }
 }

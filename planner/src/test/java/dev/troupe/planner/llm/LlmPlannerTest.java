@@ -386,6 +386,41 @@ class LlmPlannerTest {
     }
 
     @Test
+    void anUnwritableCacheIsToldOnceAndPlanningGoesOn() throws Exception {
+        Path file = cache.resolve("a-file");
+        Files.writeString(file, "not a folder");
+        try (FakeLlmServer server = new FakeLlmServer(LlmProvider.OPENAI, LlmPlannerTest::good)) {
+            List<String> notices = new ArrayList<>();
+            LlmSettings settings = settings(server, LlmProvider.OPENAI).withCacheDir(file.resolve("llm"));
+            ScenePlan plan = plan(settings, notices, 3).plan(); // two answers, neither can be kept
+            assertThat(plan.regions()).hasSize(4);
+            assertThat(notices).singleElement().asString().contains("cannot keep LLM answers in " + file.resolve("llm"))
+                    .contains("planning goes on").contains("--llm-cache").doesNotContain("Exception");
+            assertThat(server.received()).hasSize(2);
+        }
+    }
+
+    @Test
+    void theCacheIsOwnerOnly() throws Exception {
+        Path fresh = cache.resolve("fresh/llm");
+        try (FakeLlmServer server = new FakeLlmServer(LlmProvider.OPENAI, LlmPlannerTest::good)) {
+            plan(settings(server, LlmProvider.OPENAI).withCacheDir(fresh), new ArrayList<>(), 3);
+        }
+        assertThat(mode(fresh)).isEqualTo("rwx------");
+        try (Stream<Path> all = Files.walk(fresh)) {
+            List<Path> paths = all.filter(p -> !p.equals(fresh)).toList();
+            assertThat(paths).hasSize(4); // two shard folders, two answers (unless both keys share a shard)
+            for (Path p : paths) {
+                assertThat(mode(p)).as(p.toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
+            }
+        }
+    }
+
+    private static String mode(Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void llmBoxesAreClippedToTheCanvasOrRejected() throws Exception {
         try (FakeLlmServer server = new FakeLlmServer(LlmProvider.OPENAI, r -> FakeLlmServer.Reply.ok(r.isUnderstanding()
                 ? quartet(4)

@@ -182,6 +182,15 @@ public final class LoraFile implements AutoCloseable {
      * @param modulePath the resolved module path, for {@code alpha_pattern} of a PEFT adapter config
      */
     float alpha(Module m, String modulePath) {
+        float alpha = declaredAlpha(m, modulePath);
+        if (Float.isInfinite(alpha)) {
+            throw new LoraException("LoRA file " + path() + " gives module " + m.stem() + " an infinite alpha; "
+                    + "fix its alpha (usually the rank, e.g. 8)");
+        }
+        return alpha;
+    }
+
+    private float declaredAlpha(Module m, String modulePath) {
         if (m.alphaKey() != null) {
             if (shapeElements(shape(m.alphaKey())) != 1) {
                 throw new LoraException("LoRA file " + path() + " has alpha '" + m.alphaKey()
@@ -227,7 +236,11 @@ public final class LoraFile implements AutoCloseable {
         String plain = file.metadata().get("lora_alpha");
         if (plain != null) {
             try {
-                return Float.parseFloat(plain.trim());
+                float alpha = Float.parseFloat(plain.trim());
+                if (!Float.isFinite(alpha)) {
+                    throw new NumberFormatException("not finite");
+                }
+                return alpha;
             } catch (NumberFormatException e) {
                 throw new LoraException("LoRA file " + path() + " has __metadata__ lora_alpha '" + plain
                         + "' that is not a number");

@@ -2,11 +2,16 @@ package dev.troupe.renderer.lora;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Merges a {@link LoraSet} into a model's weights.
@@ -88,10 +93,11 @@ public final class LoraMerger {
             Map<String, Accumulator> weights = m.component() == LoraFile.Component.UNET ? unetWeights : textWeights;
             Accumulator acc = weights.get(target.initializerName());
             if (acc == null) {
-                acc = new Accumulator(target, model.readFloats(target));
+                acc = new Accumulator(target, model.readFloats(target), model.modelFile());
                 weights.put(target.initializerName(), acc);
             }
             addDelta(file, m, target, multiplier, acc.values);
+            acc.files.add(file.path());
             matched++;
         }
         for (String key : file.strayKeys()) {
@@ -186,10 +192,28 @@ public final class LoraMerger {
             ByteBuffer data = ByteBuffer.allocateDirect(acc.values.length * t.elementType().bytes)
                     .order(ByteOrder.nativeOrder());
             for (int i = 0; i < acc.values.length; i++) {
-                switch (t.elementType()) {
-                    case FLOAT -> data.putFloat(4 * i, acc.values[i]);
-                    case FLOAT16 -> data.putShort(2 * i, Float16.fromFloat(acc.values[i]));
-                    case BFLOAT16 -> data.putShort(2 * i, Float16.floatToBf16(acc.values[i]));
+                float stored = switch (t.elementType()) {
+                    case FLOAT -> {
+                        data.putFloat(4 * i, acc.values[i]);
+                        yield acc.values[i];
+                    }
+                    case FLOAT16 -> {
+                        short half = Float16.fromFloat(acc.values[i]);
+                        data.putShort(2 * i, half);
+                        yield Float16.toFloat(half);
+                    }
+                    case BFLOAT16 -> {
+                        short bf16 = Float16.floatToBf16(acc.values[i]);
+                        data.putShort(2 * i, bf16);
+                        yield Float16.bf16ToFloat(bf16);
+                    }
+                };
+                if (!Float.isFinite(stored)) {
+                    // a NaN here would draw a black image; an fp16 weight overflows beyond 65504
+                    throw new LoraException("merging LoRA file" + (acc.files.size() == 1 ? " " : "s ")
+                            + acc.files.stream().map(Path::toString).collect(Collectors.joining(", ")) + " into "
+                            + t.modulePath() + " of " + acc.modelFile + " gives " + acc.values[i] + ", which "
+                            + t.elementType().name().toLowerCase(Locale.ROOT) + " cannot hold: lower the LoRA weight");
                 }
             }
             tensors.put(t.initializerName(),
@@ -202,10 +226,13 @@ public final class LoraMerger {
     private static final class Accumulator {
         final WeightTarget target;
         final float[] values;
+        final Path modelFile;
+        final Set<Path> files = new LinkedHashSet<>(); // the LoRA files merged into it, for messages
 
-        Accumulator(WeightTarget target, float[] values) {
+        Accumulator(WeightTarget target, float[] values, Path modelFile) {
             this.target = target;
             this.values = values;
+            this.modelFile = modelFile;
         }
     }
 }

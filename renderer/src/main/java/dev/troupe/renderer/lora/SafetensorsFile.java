@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import dev.troupe.renderer.NonFiniteException;
+import dev.troupe.scene.FileErrors;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -92,11 +95,15 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Opens and validates the file; the data stays on disk and is mapped per tensor on read. */
     public static SafetensorsFile open(Path path) {
+        String notAFile = FileErrors.notARegularFile(path);
+        if (notAFile != null) {
+            throw new LoraException("LoRA file " + path + " " + notAFile + ". Check the path in --lora or the plan.");
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new LoraException("Cannot open LoRA file " + path + ": " + e.getMessage()
+            throw new LoraException("Cannot open LoRA file " + path + ": " + FileErrors.reason(e)
                     + ". Check the path in --lora or the plan.", e);
         }
         try {
@@ -332,6 +339,11 @@ public final class SafetensorsFile implements AutoCloseable {
                 }
             }
             default -> throw new AssertionError(t.dtype());
+        }
+        int bad = NonFiniteException.firstNonFinite(out);
+        if (bad >= 0) {
+            throw new LoraException("LoRA file " + path + " holds " + out[bad] + " in tensor '" + name + "' (element "
+                    + bad + "): the file is damaged or was saved from a diverged training run; retrain or replace it");
         }
         return out;
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.renderer.tokenizer.PromptTokenizers;
+import dev.troupe.scene.FileErrors;
+import dev.troupe.scene.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,9 +92,9 @@ public final class ModelDirectory {
             return JSON.readValue(root.resolve(file).toFile(), type);
         } catch (JsonProcessingException e) {
             throw new ModelException(root.resolve(file) + " is not valid JSON of the expected form: "
-                    + e.getOriginalMessage() + ".\n" + EXPECTED_LAYOUT, e);
+                    + JsonErrors.describe(e) + ".\n" + EXPECTED_LAYOUT, e);
         } catch (IOException e) {
-            throw new ModelException("cannot read " + root.resolve(file) + ": " + e.getMessage(), e);
+            throw new ModelException("cannot read " + root.resolve(file) + ": " + FileErrors.reason(e), e);
         }
     }
 

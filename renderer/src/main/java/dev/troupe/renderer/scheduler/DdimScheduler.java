@@ -42,6 +42,11 @@ public final class DdimScheduler implements Scheduler {
     }
 
     @Override
+    public int maxSteps() {
+        return spacing.maxSteps(schedule.length(), config.stepsOffset());
+    }
+
+    @Override
     public int stepCount() {
         return timesteps.length;
     }

@@ -66,6 +66,22 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         previousDenoised = new float[0];
     }
 
+    /**
+     * Karras: T (its sigmas fall at any n; rounded timesteps may repeat). LEADING spaces n + 1 points: it stops where
+     * t_0 = n floor(T / (n + 1)) + steps_offset would pass T - 1 (n = T - 2 with offset 1). LINSPACE, TRAILING: T.
+     */
+    @Override
+    public int maxSteps() {
+        int trainSteps = schedule.length();
+        boolean leading = !karras && spacing == TimestepSpacing.LEADING;
+        int n = leading ? trainSteps - 1 : trainSteps; // floor(T / (n + 1)) >= 1
+        while (leading && n > 1
+                && (long) n * (trainSteps / (n + 1)) + config.stepsOffset() > trainSteps - 1) {
+            n--;
+        }
+        return n;
+    }
+
     @Override
     public int stepCount() {
         return timesteps.length;

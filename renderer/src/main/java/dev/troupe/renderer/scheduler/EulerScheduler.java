@@ -41,6 +41,11 @@ public final class EulerScheduler implements Scheduler {
     }
 
     @Override
+    public int maxSteps() {
+        return spacing.maxSteps(schedule.length(), config.stepsOffset());
+    }
+
+    @Override
     public int stepCount() {
         return timesteps.length;
     }

@@ -50,6 +50,12 @@ public final class LcmScheduler implements Scheduler {
         }
     }
 
+    /** The steps of the distillation grid, at most T. */
+    @Override
+    public int maxSteps() {
+        return Math.min(config.originalInferenceSteps(), schedule.length());
+    }
+
     @Override
     public int stepCount() {
         return timesteps.length;

@@ -44,6 +44,11 @@ public enum Sampler {
         };
     }
 
+    /** The most steps this sampler takes on this training schedule ({@link Scheduler#maxSteps()}). */
+    public int maxSteps(SchedulerConfig config) {
+        return create(config).maxSteps();
+    }
+
     public static Sampler parse(String name) {
         String wanted = name.toLowerCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
         for (Sampler s : values()) {

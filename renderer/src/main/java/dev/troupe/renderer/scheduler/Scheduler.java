@@ -13,6 +13,12 @@ public interface Scheduler {
     /** Chooses the n inference timesteps and clears any state from a previous run. */
     void setTimesteps(int steps);
 
+    /**
+     * The most steps {@link #setTimesteps} takes on this training schedule: each chosen timestep a distinct training
+     * timestep in 0..T-1 (or, for samplers spaced in sigma, each sigma below the one before).
+     */
+    int maxSteps();
+
     /** The number of steps chosen by {@link #setTimesteps}. */
     int stepCount();
 

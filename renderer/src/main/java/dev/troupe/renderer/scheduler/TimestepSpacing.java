@@ -22,6 +22,19 @@ public enum TimestepSpacing {
         };
     }
 
+    /**
+     * The most steps whose timesteps are distinct training timesteps in 0..T-1. LEADING stops where
+     * t_0 = (n - 1) floor(T / n) + steps_offset would pass T - 1 (n = T - 1 with offset 1); TRAILING and LINSPACE give
+     * T - 1 - i at n = T.
+     */
+    public int maxSteps(int trainSteps, int stepsOffset) {
+        int n = trainSteps;
+        while (this == LEADING && n > 1 && (long) (n - 1) * (trainSteps / n) + stepsOffset > trainSteps - 1) {
+            n--;
+        }
+        return n;
+    }
+
     /** The n timesteps, from the noisiest to the cleanest. */
     public double[] timesteps(int trainSteps, int n, int stepsOffset) {
         double[] t = new double[n];
