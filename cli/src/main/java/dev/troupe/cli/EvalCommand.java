@@ -106,10 +106,19 @@ public final class EvalCommand implements Callable<Integer> {
         AttributeEvaluator evaluator = new AttributeEvaluator(palette);
         if (!images.isEmpty()) {
             List<EvaluationReport> reports = new ArrayList<>();
+            Map<String, Map<String, Tally>> byGroup = new java.util.TreeMap<>();
             for (Path image : images) {
-                reports.add(evaluator.evaluate(readImage(image), planOf(image)));
+                ScenePlan plan = planOf(image);
+                EvaluationReport report = evaluator.evaluate(readImage(image), plan);
+                reports.add(report);
+                tallyByGroup(plan, report, byGroup);
             }
             print(out, "images", reports);
+            if (byGroup.size() > 1) {
+                out.println("by group (the parts of the request):");
+                byGroup.forEach((group, tallies) -> tallies.forEach((attribute, tally) ->
+                        out.printf(Locale.ROOT, "  %-24s %-8s %s%n", group, attribute, tally)));
+            }
         }
         if (figures > 0 || scenes > 0) {
             try (StableDiffusionModel model = rendering.load(modelDir)) {
@@ -268,6 +277,20 @@ public final class EvalCommand implements Callable<Integer> {
                     subject.regionId(), attribute, planned, subject.read().getOrDefault(attribute, ""))).append('\n'));
         }
         return lines.toString();
+    }
+
+    /** Per part of the request (a region's group), per attribute: how many of its subjects were drawn as planned. */
+    private static void tallyByGroup(ScenePlan plan, EvaluationReport report, Map<String, Map<String, Tally>> byGroup) {
+        for (EvaluationReport.Subject s : report.subjects()) {
+            String group = plan.regions().stream().filter(r -> r.id().equals(s.regionId())).findFirst()
+                    .map(Region::group).orElse(null);
+            Map<String, Tally> tallies = byGroup.computeIfAbsent(group == null ? "-" : group, g -> new java.util.TreeMap<>());
+            s.planned().forEach((attribute, planned) -> {
+                if (s.read().containsKey(attribute)) {
+                    tallies.merge(attribute, new Tally(1, planned.equals(s.read().get(attribute)) ? 1 : 0), Tally::plus);
+                }
+            });
+        }
     }
 
     /** With -o DIR: readings.tsv beside the images, so each misread subject can be found and looked at. */

@@ -112,9 +112,10 @@ public record GroupSpec(String request, List<Subgroup> groups, Integer total, Co
     public String describe() {
         StringBuilder out = new StringBuilder();
         for (Subgroup g : groups) {
-            out.append("group  ").append(g.label()).append(": ")
+            String noun = g.words() != null ? g.words() : g.head() != null ? g.head() : "person";
+            out.append("group  ")
                     .append(g.count() != null ? g.count() : groups.size() == 1 && total != null ? total : "open")
-                    .append(" x ").append(g.words() != null ? g.words() : g.head() != null ? g.head() : "person");
+                    .append(" x ").append(noun).append(g.label().equals(noun) ? "" : " ('" + g.label() + "')");
             List<String> c = g.constraints().describe();
             if (!c.isEmpty()) {
                 out.append("; ").append(String.join(", ", c));

@@ -46,6 +46,7 @@ final class GroupReader {
         boolean remainder;
         boolean explicitCount;
         String genderMix;
+        final List<int[]> backReferences = new ArrayList<>();
 
         GroupMention done() {
             return new GroupMention(parent, start, headStart, headEnd, end, head, count, countWords, plural, collective,
@@ -60,7 +61,19 @@ final class GroupReader {
             if (!anchor[i]) {
                 continue;
             }
-            Draft d = mention(s, p, anchor, i);
+            int earlier = backReference(s, drafts, i);
+            if (earlier >= 0) {
+                // "a chef, a waiter and two customers, the chef in white": more about a part already named
+                int end = i + 1;
+                while (end < s.size() && !s.isPunctuation(end)) {
+                    end++;
+                }
+                drafts.get(earlier).backReferences.add(new int[] {i - 1, end});
+                s.take(i - 1, i + 1, "group");
+                i = end - 1;
+                continue;
+            }
+            Draft d = mention(s, p, anchor, i, drafts.isEmpty());
             if (d != null) {
                 drafts.add(d);
                 i = d.headEnd - 1;
@@ -73,7 +86,11 @@ final class GroupReader {
         }
         mergeMenAndWomen(s, drafts);
         describeWithMenAndWomen(s, drafts);
+        Integer stated = statedTotal(s, p);
         Integer total = totalOverAList(s, drafts);
+        if (total == null && stated != null && drafts.size() > 1) {
+            total = stated;
+        }
         for (Draft d : drafts) {
             // "a basketball team": the group noun's own count (not when a total is shared: "a group of 6 doctors and nurses")
             if (total == null && d.count == null && d.collective != null && w.collectives.get(d.collective).count() > 0) {
@@ -144,8 +161,26 @@ final class GroupReader {
         return anchor;
     }
 
-    /** The part whose noun is at {@code i}, or null when the noun is not a part (a share's item, a place). */
-    private Draft mention(Sentence s, Phrases p, boolean[] anchor, int i) {
+    /** The part named earlier that "the" + the noun at {@code i} refers back to ("the chef"), or -1. */
+    private int backReference(Sentence s, List<Draft> drafts, int i) {
+        if (i == 0 || !s.at(i - 1).equals("the") || !s.free(i - 1) || w.personNoun(s.at(i)) == null
+                || w.isPlural(s.at(i))) {
+            return -1;
+        }
+        for (int k = 0; k < drafts.size(); k++) {
+            Integer count = drafts.get(k).count;
+            if (w.personNoun(s.at(i)).equals(drafts.get(k).head) && count != null && count == 1) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The part whose noun is at {@code i}, or null when the noun is not a part (a share's item, a place). The first
+     * noun for people may follow "of" ("a line of schoolchildren"); a later one must follow a joiner or have a number.
+     */
+    private Draft mention(Sentence s, Phrases p, boolean[] anchor, int i, boolean first) {
         Draft d = new Draft();
         d.headStart = i;
         d.headEnd = i + 1;
@@ -226,7 +261,7 @@ final class GroupReader {
                 break;
             }
             if (s.isPunctuation(j) || STOPS_LEFT.contains(token) || isPreposition(s, j) || anchor[j]) {
-                boundaryIsJoiner = s.isPunctuation(j) || isJoiner(s, j);
+                boundaryIsJoiner = s.isPunctuation(j) || isJoiner(s, j) || first && token.equals("of");
                 break;
             }
             start = j;
@@ -353,6 +388,29 @@ final class GroupReader {
                 k--;
             }
         }
+    }
+
+    /** "2 doctors and 3 nurses, 5 in all": a count said of the whole group; its words are taken. */
+    private Integer statedTotal(Sentence s, Phrases p) {
+        for (Quantity q : p.quantities()) {
+            int k = q.end();
+            if (q.kind() != Quantity.Kind.COUNT || !s.free(q.start()) || k >= s.size()) {
+                continue;
+            }
+            int end = -1;
+            if (k + 1 < s.size() && s.at(k).equals("in") && (s.at(k + 1).equals("all") || s.at(k + 1).equals("total"))) {
+                end = k + 2;
+            } else if (s.at(k).equals("altogether") || s.at(k).equals("overall") || s.at(k).equals("total")) {
+                end = k + 1;
+            }
+            if (end > 0) {
+                Draft check = new Draft();
+                setCount(check, q);
+                s.take(q.start(), end, "count");
+                return check.count;
+            }
+        }
+        return null;
     }
 
     /** "a group of 6 doctors and nurses": the 6 is for the parts together. */
@@ -584,6 +642,9 @@ final class GroupReader {
             Draft d = drafts.get(k);
             if (d.parent >= 0 && !d.remainder) {
                 Arrays.fill(scope, d.start, d.end, k);
+            }
+            for (int[] span : d.backReferences) {
+                Arrays.fill(scope, span[0], span[1], k);
             }
         }
         return scope;

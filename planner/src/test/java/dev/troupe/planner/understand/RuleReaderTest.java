@@ -79,6 +79,9 @@ class RuleReaderTest {
             two doctors and three nurses mingling                         | 2 doctor;3 nurse     | -
             a pencil sketch of an old man and a child                     | 1 man;1 child        | age=elderly style:sketch
             5 people in the style of klimt                                | 5 person             | -
+            2 doctors and 3 nurses, 5 in all                              | 2 doctor;3 nurse     | -
+            a chef, a waiter and two customers, the chef in white         | 1 chef;1 waiter;2 customer | top=white 2:gender=male
+            a line of schoolchildren holding hands                        | - schoolchild        | age=young layout:row detail:holding-hands
             """)
     void reads(String request, String parts, String facts) {
         GroupSpec spec = READER.parse(request);
@@ -190,6 +193,7 @@ class RuleReaderTest {
             the quick brown fox                            | did not find who is in the group
             5 people, 2 in 0 with glasses                  | is not a share of the group
             7 players, 3 in red and 5 in blue              | add up to 8, more than the 7 in the group
+            2 doctors and 3 nurses, 60 in all              | more than the 50
             """)
     void refusesOnlyWhatCannotBePlanned(String request, String expected) {
         assertThatThrownBy(() -> READER.parse(request))
