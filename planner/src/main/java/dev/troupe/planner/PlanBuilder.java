@@ -66,10 +66,11 @@ public final class PlanBuilder {
 
     /**
      * The count of each value a plan of {@code spec} with these options will have, over the whole scene, for every
-     * dimension that the request or an option's mix decides; the same counts whatever mixes are later added for
-     * other dimensions (each dimension is apportioned with a seed of its own).
+     * dimension that the request, a mix, an override or a fill gives any subject a value of; the subjects it leaves
+     * without one are not counted. The counts are the same whatever fills are later added for other dimensions (each
+     * dimension is apportioned with a seed of its own), so a batch can read them before it shares out its quotas.
      */
-    public Map<String, Map<String, Integer>> pinnedCounts(GroupSpec spec, PlanOptions options) {
+    public Map<String, Map<String, Integer>> assignedCounts(GroupSpec spec, PlanOptions options) {
         Sizes sizes = Sizes.of(spec, options, lexicon);
         Layout layout = layout(spec, options, sizes.total());
         Layout.Placement placement = layout.place(sizes.total(), Profile.named(options.profile()).canvas(), options.seed(),
@@ -77,17 +78,15 @@ public final class PlanBuilder {
         GroupAssignment.Result assignment = assign(spec, options, sizes, places(spec, layout, placement, sizes));
         Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
         for (String dim : lexicon.dimensions().keySet()) {
-            if (!spec.mentions(dim) && !options.mixes().containsKey(dim)) {
-                continue;
-            }
             Map<String, Integer> counts = new LinkedHashMap<>();
-            lexicon.dimension(dim).values().keySet().forEach(v -> counts.put(v, 0));
             for (Map<String, String> s : assignment.subjects()) {
                 if (s.containsKey(dim)) {
                     counts.merge(s.get(dim), 1, Integer::sum);
                 }
             }
-            out.put(dim, counts);
+            if (!counts.isEmpty()) {
+                out.put(dim, counts);
+            }
         }
         return out;
     }
@@ -204,6 +203,6 @@ public final class PlanBuilder {
             parts.add(new GroupAssignment.Part(part.label(), part.constraints(), subjects));
         }
         return GroupAssignment.assign(lexicon.dimensions(), sizes.total(), parts, spec.whole(), options.mixes(),
-                options.overrides(), options.seed());
+                options.overrides(), options.fills(), options.seed());
     }
 }

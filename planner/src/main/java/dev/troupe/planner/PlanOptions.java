@@ -17,14 +17,28 @@ import java.util.Map;
  * @param profile    prompt profile name
  * @param maxOverlap most two boxes may share, as a fraction of the smaller one
  * @param overrides  subject index (0-based) -> dimension -> value, set whatever the mix says
+ * @param fills      dimension -> value -> count for the subjects whose value nothing else decides (neither the
+ *                   request, nor a mix, nor an override): how a batch quota shares its totals out to a scene
  */
 public record PlanOptions(long seed, Integer count, Map<String, Distribution> mixes, String layout, int[] size,
-                          String profile, double maxOverlap, Map<Integer, Map<String, String>> overrides) {
+                          String profile, double maxOverlap, Map<Integer, Map<String, String>> overrides,
+                          Map<String, Map<String, Integer>> fills) {
 
     public PlanOptions {
         mixes = mixes == null ? Map.of() : Map.copyOf(mixes);
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        // kept in the caller's order: the order values are listed in is part of what a seed reproduces
+        Map<String, Map<String, Integer>> ordered = new LinkedHashMap<>();
+        if (fills != null) {
+            fills.forEach((dim, counts) -> ordered.put(dim, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts))));
+        }
+        fills = java.util.Collections.unmodifiableMap(ordered);
         profile = profile == null ? Profile.DEFAULT : profile;
+    }
+
+    public PlanOptions(long seed, Integer count, Map<String, Distribution> mixes, String layout, int[] size,
+                       String profile, double maxOverlap, Map<Integer, Map<String, String>> overrides) {
+        this(seed, count, mixes, layout, size, profile, maxOverlap, overrides, Map.of());
     }
 
     /** Defaults for everything but the seed. */
@@ -33,29 +47,36 @@ public record PlanOptions(long seed, Integer count, Map<String, Distribution> mi
     }
 
     public PlanOptions withCount(Integer newCount) {
-        return new PlanOptions(seed, newCount, mixes, layout, size, profile, maxOverlap, overrides);
+        return new PlanOptions(seed, newCount, mixes, layout, size, profile, maxOverlap, overrides, fills);
     }
 
     public PlanOptions withProfile(String newProfile) {
-        return new PlanOptions(seed, count, mixes, layout, size, newProfile, maxOverlap, overrides);
+        return new PlanOptions(seed, count, mixes, layout, size, newProfile, maxOverlap, overrides, fills);
     }
 
     public PlanOptions withLayout(String newLayout) {
-        return new PlanOptions(seed, count, mixes, newLayout, size, profile, maxOverlap, overrides);
+        return new PlanOptions(seed, count, mixes, newLayout, size, profile, maxOverlap, overrides, fills);
     }
 
     public PlanOptions withSize(int[] newSize) {
-        return new PlanOptions(seed, count, mixes, layout, newSize, profile, maxOverlap, overrides);
+        return new PlanOptions(seed, count, mixes, layout, newSize, profile, maxOverlap, overrides, fills);
     }
 
     public PlanOptions withMaxOverlap(double newMaxOverlap) {
-        return new PlanOptions(seed, count, mixes, layout, size, profile, newMaxOverlap, overrides);
+        return new PlanOptions(seed, count, mixes, layout, size, profile, newMaxOverlap, overrides, fills);
     }
 
     public PlanOptions withMix(String dimension, Distribution distribution) {
         Map<String, Distribution> next = new LinkedHashMap<>(mixes);
         next.put(dimension, distribution);
-        return new PlanOptions(seed, count, next, layout, size, profile, maxOverlap, overrides);
+        return new PlanOptions(seed, count, next, layout, size, profile, maxOverlap, overrides, fills);
+    }
+
+    /** The counts of {@code dimension}'s values for the subjects nothing else decides (see {@link #fills}). */
+    public PlanOptions withFill(String dimension, Map<String, Integer> counts) {
+        Map<String, Map<String, Integer>> next = new LinkedHashMap<>(fills);
+        next.put(dimension, counts);
+        return new PlanOptions(seed, count, mixes, layout, size, profile, maxOverlap, overrides, next);
     }
 
     public PlanOptions withOverride(int subject, String dimension, String value) {
@@ -63,7 +84,7 @@ public record PlanOptions(long seed, Integer count, Map<String, Distribution> mi
         Map<String, String> one = new LinkedHashMap<>(next.getOrDefault(subject, Map.of()));
         one.put(dimension, value);
         next.put(subject, Map.copyOf(one));
-        return new PlanOptions(seed, count, mixes, layout, size, profile, maxOverlap, next);
+        return new PlanOptions(seed, count, mixes, layout, size, profile, maxOverlap, next, fills);
     }
 
     /**

@@ -21,12 +21,12 @@ import java.util.Map;
  * Plans every job of a manifest, the batch quotas included. Quotas are shared out over the whole manifest (every
  * shard plans every job, so the shards' union meets the totals); only the rendering is split.
  *
- * <p>Per quota dimension, a request job is <em>free</em> unless its request says anything of that dimension, for
- * the group or one of its parts ("female", "half of them women", "a bride and a groom"), or the job sets its own mix:
- * then it is <em>pinned</em> at the counts its plan will have ({@link PlanBuilder#pinnedCounts}, which no mix of
- * another dimension changes). Subjects given a value with {@code set} are pinned one by one, and so are plan jobs (their
- * regions' attributes). {@link BatchQuota} gives each free scene its counts, which become that scene's mix; the
- * planner's sampler then balances the dimensions jointly within the scene as usual.
+ * <p>Per quota dimension, what a request job's own plan decides is <em>pinned</em>: the values its request gives,
+ * for the group or one of its parts ("female", "half of them women", "a bride and a groom"), its own mix, its
+ * per-subject {@code set} ({@link PlanBuilder#assignedCounts}, which no share of another dimension changes); plan jobs
+ * are pinned by their regions' attributes. The subjects a job leaves open (the guests of a wedding) are <em>free</em>:
+ * {@link BatchQuota} gives each scene counts for them, which reach its plan as a fill; the planner's sampler then
+ * balances the dimensions jointly within the scene as usual.
  */
 public final class BatchPlanner {
 
@@ -51,7 +51,10 @@ public final class BatchPlanner {
         this.builder = builder;
     }
 
-    /** A request job after reading, before its quota mixes are known; pinned: dimension -> its plan's counts. */
+    /**
+     * A request job after reading, before its quota shares are known; pinned: dimension -> the counts its plan gives
+     * by itself (its request, its own mix, its overrides), over the subjects that get a value.
+     */
     private record Sized(JobSpec spec, GroupSpec group, int n, Map<String, Map<String, Integer>> pinned) {
     }
 
@@ -66,7 +69,7 @@ public final class BatchPlanner {
                 } else {
                     GroupSpec group = builder.understand(spec.request());
                     int n = builder.subjectCount(group, spec.options());
-                    stage.add(new Sized(spec, group, n, builder.pinnedCounts(group, spec.options())));
+                    stage.add(new Sized(spec, group, n, builder.assignedCounts(group, spec.options())));
                 }
             } catch (UserInputException e) {
                 stage.add(e.getMessage());
@@ -83,7 +86,6 @@ public final class BatchPlanner {
             String dim = quota.getKey();
             List<BatchQuota.Scene> scenes = new ArrayList<>();
             List<Integer> sceneJobs = new ArrayList<>();
-            Map<Integer, Map<String, Integer>> pinnedMixes = new LinkedHashMap<>();
             for (int j = 0; j < stage.size(); j++) {
                 Object s = stage.get(j);
                 if (s instanceof JobSpec spec) {
@@ -97,16 +99,11 @@ public final class BatchPlanner {
                     scenes.add(new BatchQuota.Scene(0, values));
                     sceneJobs.add(j);
                 } else if (s instanceof Sized sized) {
-                    Map<String, Integer> counts = sized.pinned().get(dim);
-                    if (counts != null) {
-                        // the counts the job's own plan will have, whatever mixes other dimensions get
-                        pinnedMixes.put(j, counts);
-                        scenes.add(new BatchQuota.Scene(0, counts));
-                    } else {
-                        Map<String, Integer> set = sized.spec().overrideCounts().getOrDefault(dim, Map.of());
-                        int fixed = set.values().stream().mapToInt(Integer::intValue).sum();
-                        scenes.add(new BatchQuota.Scene(Math.max(0, sized.n() - fixed), set));
-                    }
+                    // what its own plan decides counts as pinned (a bride, "half of them women", an override); the
+                    // subjects it leaves open (the guests) are the quota's to share out
+                    Map<String, Integer> counts = sized.pinned().getOrDefault(dim, Map.of());
+                    int fixed = counts.values().stream().mapToInt(Integer::intValue).sum();
+                    scenes.add(new BatchQuota.Scene(Math.max(0, sized.n() - fixed), counts));
                     sceneJobs.add(j);
                 }
             }
@@ -115,18 +112,8 @@ public final class BatchPlanner {
             batchTargets.put(dim, allocation.targets());
             for (int i = 0; i < sceneJobs.size(); i++) {
                 int j = sceneJobs.get(i);
-                if (!(stage.get(j) instanceof Sized sized)) {
-                    continue;
-                }
-                if (pinnedMixes.containsKey(j)) {
-                    continue; // its request (or its own mix) decides, and its plan already has those counts
-                }
-                Map<String, Integer> counts = new LinkedHashMap<>(allocation.scenes().get(i));
-                scenes.get(i).pinned().forEach((v, c) -> counts.merge(v, c, Integer::sum));
-                Map<String, Double> weights = new LinkedHashMap<>();
-                counts.forEach((v, c) -> weights.put(v, (double) c));
-                if (weights.values().stream().mapToDouble(Double::doubleValue).sum() > 0) {
-                    options.set(j, options.get(j).withMix(dim, new Distribution(weights)));
+                if (stage.get(j) instanceof Sized && scenes.get(i).free() > 0) {
+                    options.set(j, options.get(j).withFill(dim, allocation.scenes().get(i)));
                 }
             }
         }

@@ -262,12 +262,4 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
         }
         throw new UserInputException("plan must be a plan file (relative to the manifest) or a plan object");
     }
-
-    /** Per-subject values set by the job, dimension -> value -> count. */
-    Map<String, Map<String, Integer>> overrideCounts() {
-        Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
-        options.overrides().values().forEach(one -> one.forEach((dim, value) ->
-                counts.computeIfAbsent(dim, d -> new LinkedHashMap<>()).merge(value, 1, Integer::sum)));
-        return counts;
-    }
 }

@@ -22,7 +22,8 @@ import java.util.Random;
  *   <li>what is said of the whole group ("all of them diverse", "half of them women") is apportioned over the
  *       subjects whose part does not set that attribute itself, and assigned together with the parts' values, so
  *       that it is balanced against them (skin tones spread over doctors and nurses alike);</li>
- *   <li>a mix given as an option ({@code --mix}) replaces whatever the request says of that attribute, over all.</li>
+ *   <li>a mix given as an option ({@code --mix}) replaces whatever the request says of that attribute, over all;</li>
+ *   <li>a fill (a batch quota's share for this scene) gives exact counts to the subjects nothing above decides.</li>
  * </ol>
  * The count of every value in every scope is apportioned with a seed of its own (scope and dimension), so the counts
  * of one attribute never depend on what is asked of another (a batch can read them ahead of planning).
@@ -61,10 +62,11 @@ public final class GroupAssignment {
      * @param whole       what is said of the whole group
      * @param optionMixes dimension -> distribution over all subjects, replacing the request's statements
      * @param overrides   subject -> dimension -> value, set whatever the mixes say
+     * @param fills       dimension -> value -> count for the subjects that nothing else gives a value of it
      */
     public static Result assign(Map<String, Dimension> dimensions, int n, List<Part> parts, Constraints whole,
                                 Map<String, Distribution> optionMixes, Map<Integer, Map<String, String>> overrides,
-                                long seed) {
+                                Map<String, Map<String, Integer>> fills, long seed) {
         List<Map<String, String>> subjects = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             subjects.add(new LinkedHashMap<>());
@@ -116,6 +118,33 @@ public final class GroupAssignment {
                 }
             }
             Distribution distribution;
+            if (fills.containsKey(dim) && !optionMixes.containsKey(dim) && !whole.mentions(dim)) {
+                List<Integer> open = new ArrayList<>();
+                for (int i : eligible) {
+                    String forced = overrides.getOrDefault(i, Map.of()).get(dim);
+                    if (forced == null) {
+                        open.add(i);
+                    } else {
+                        pinned.merge(forced, 1, Integer::sum);
+                    }
+                }
+                Map<String, Integer> fill = new LinkedHashMap<>(); // in the dimension's value order, whatever the caller's
+                d.values().keySet().forEach(v -> fill.put(v, fills.get(dim).getOrDefault(v, 0)));
+                int given = fill.values().stream().mapToInt(Integer::intValue).sum();
+                if (given != open.size()) {
+                    throw new IllegalArgumentException("the fill of " + dim + " gives " + given + " values for "
+                            + open.size() + " subjects that nothing else decides");
+                }
+                if (open.isEmpty()) {
+                    continue;
+                }
+                any = true;
+                scopes.add(new Scope("batch quota", dim, open, weights(fill), fill));
+                Map<String, Integer> together = new LinkedHashMap<>(fill);
+                pinned.forEach((v, c) -> together.merge(v, c, Integer::sum));
+                targets.add(new AttributeSampler.Target(dim, weights(together), together));
+                continue;
+            }
             if (optionMixes.containsKey(dim)) {
                 distribution = optionMixes.get(dim);
             } else if (whole.mentions(dim) && !eligible.isEmpty()) {
