@@ -48,6 +48,8 @@ public final class RequestWords {
     final Map<String, List<List<String>>> colourNouns = new LinkedHashMap<>();
     final List<String> bareValueOrder;
     final List<List<String>> joiners;
+    /** Nouns that say only who someone is as a man or a woman ("3 women" can be a part of "a team of 5"). */
+    final Set<String> genericNouns;
     final Set<String> determiners;
     final Set<String> mixFiller;
     final Map<String, Integer> units = new LinkedHashMap<>();
@@ -99,6 +101,7 @@ public final class RequestWords {
         });
         bareValueOrder = strings(requests.get("bareValueOrder"));
         joiners = phrases(requests.get("joiners"));
+        genericNouns = Set.copyOf(strings(requests.get("genericNouns")));
         determiners = Set.copyOf(strings(requests.get("determiners")));
         mixFiller = Set.copyOf(strings(requests.get("mixFiller")));
         JsonNode numbers = require(requests, "numbers", REQUESTS);
@@ -142,6 +145,17 @@ public final class RequestWords {
                 }
             });
         }
+    }
+
+    /** Whether a joiner ("and", "along with") ends at token {@code j}. */
+    boolean joinerEndsAt(Sentence s, int j) {
+        for (List<String> joiner : joiners) {
+            int from = j - joiner.size() + 1;
+            if (from >= 0 && s.t.subList(from, j + 1).equals(joiner)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Subjects drawn for a part of the group that the request gives no number for. */

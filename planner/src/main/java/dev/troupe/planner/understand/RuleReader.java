@@ -32,8 +32,6 @@ import java.util.Set;
  */
 public final class RuleReader implements RequestReader {
 
-    private static final Set<String> GENERIC = Set.of("woman", "man", "girl", "boy", "lady", "gentleman", "guy", "person");
-
     private final Lexicon lexicon;
     private final RequestWords w;
     private final AttributePatterns patterns;
@@ -114,7 +112,7 @@ public final class RuleReader implements RequestReader {
             int topIndex = lineage.get(lineage.size() - 1);
             // the member's noun and words: a part of a group is a member of that group ("3 women" of a team are
             // female players), unless it names a noun of its own ("a band of 4: 1 singer and 3 guitarists")
-            boolean ownNoun = own.head() != null && own != top && !GENERIC.contains(own.head());
+            boolean ownNoun = own.head() != null && own != top && !w.genericNouns.contains(own.head());
             String head = ownNoun || own == top ? own.head() : top.head();
             List<String> words = new ArrayList<>(modifiers.getOrDefault(ownNoun ? leaf : topIndex, List.of()));
             if (head != null) {
@@ -182,7 +180,7 @@ public final class RuleReader implements RequestReader {
     }
 
     /** "doctor"; for a part of a group, what sets it apart: "soccer player in red jerseys", "soccer player (others)". */
-    private static String label(Sentence s, GroupMention m, String words, boolean isPart, boolean ownNoun) {
+    private String label(Sentence s, GroupMention m, String words, boolean isPart, boolean ownNoun) {
         if (!isPart) {
             return words;
         }
@@ -193,7 +191,7 @@ public final class RuleReader implements RequestReader {
             return words;
         }
         String own = m.headEnd() < m.end() ? s.words(m.headEnd(), m.end()).strip() : "";
-        if (m.head() != null && GENERIC.contains(m.head())) {
+        if (m.head() != null && w.genericNouns.contains(m.head())) {
             own = (s.at(m.headStart()) + " " + own).strip();
         }
         return own.isEmpty() ? words : words + " " + own;
