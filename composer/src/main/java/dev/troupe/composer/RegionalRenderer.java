@@ -435,7 +435,9 @@ public final class RegionalRenderer {
      * <p>Whatever space a scheduler keeps its latent in (sigma-scaled for Euler, variance-preserving for DDIM and
      * DPM++), the UNet's input at timestep t is {@code sqrt(ac_t) x0 + sqrt(1 - ac_t) eps}, so that is what we write.
      */
-    private static final class Bootstrap {
+    static final class Bootstrap {
+        /** Stream names, so that a region's colour and its noise at any step never share a seed. */
+        private static final long COLOUR = 1, NOISE = 2;
         private final long seed;
         private final int channels;
         private final TrainingSchedule schedule;
@@ -446,12 +448,22 @@ public final class RegionalRenderer {
             this.schedule = schedule;
         }
 
+        /** The seed of region {@code region}'s plain colour. */
+        static long colourSeed(long planSeed, int region) {
+            return GaussianNoise.seedOf(planSeed, COLOUR, region);
+        }
+
+        /** The seed of the noise laid over region {@code region}'s colour at step {@code step}. */
+        static long noiseSeed(long planSeed, int region, int step) {
+            return GaussianNoise.seedOf(planSeed, NOISE, region, step);
+        }
+
         void apply(double timestep, int step, float[] input, int offset, RegionWindow win, int[] box, int region) {
             double sigma = schedule.sigmaAt(timestep);
             double ac = 1 / (sigma * sigma + 1);
             float a = (float) Math.sqrt(ac), b = (float) Math.sqrt(1 - ac);
-            GaussianNoise colour = new GaussianNoise(seed * 31 + region);
-            GaussianNoise noise = new GaussianNoise(seed * 131 + region * 7L + step);
+            GaussianNoise colour = new GaussianNoise(colourSeed(seed, region));
+            GaussianNoise noise = new GaussianNoise(noiseSeed(seed, region, step));
             for (int c = 0; c < channels; c++) {
                 float clean = (float) (colour.nextGaussian() * 0.5);
                 for (int y = 0; y < win.height(); y++) {
