@@ -397,10 +397,8 @@ public final class RegionalRenderer {
                     top[2][cy * width + cx] = p & 0xff;
                 }
             }
-            // The subject keeps its box; its margin fades into what is already on the canvas.
-            Box grown = new Box(Math.max(0, r.box().x() - margin * f / 2), Math.max(0, r.box().y() - margin * f / 2),
-                    r.box().w() + margin * f, r.box().h() + margin * f);
-            float[] mask = FeatherMask.of(grown, margin * f / 2, width, height);
+            // The subject keeps its box; its margin fades into what is already on the canvas (never at the canvas edge).
+            float[] mask = FeatherMask.around(r.box(), margin * f / 2, width, height);
             canvas = s.blend() == Blend.LAPLACIAN
                     ? LaplacianBlend.blend(canvas, top, mask, width, height, 5)
                     : LaplacianBlend.alpha(canvas, top, mask);
