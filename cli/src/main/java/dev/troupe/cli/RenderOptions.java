@@ -63,6 +63,11 @@ public final class RenderOptions {
                     + "so its subject stays inside (default: ${DEFAULT-VALUE})")
     double bootstrap;
 
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "0",
+            description = "most crops (negative and positive prompts counted apart) one UNet run takes in joint mode; "
+                    + "more are run in slices, same image (default: from the UNet's size and the memory available)")
+    int maxBatch;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
@@ -164,17 +169,20 @@ public final class RenderOptions {
     }
 
     RegionalRenderer.Settings settings(StableDiffusionModel loaded) {
-        return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend);
+        return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend, maxBatch);
     }
 
     /**
      * The render settings as {@code troupe render} reads its flags; null steps, cfg or sampler: the model's
      * recommendation (model_index.json {@code troupe_defaults}), else 20 / 7.5 / the model's scheduler. Shared with
      * the studio's render API.
+     *
+     * @param maxBatch the most UNet samples per run, 0 for the model's default
      */
     public static RegionalRenderer.Settings settings(StableDiffusionModel loaded, Integer steps, Double cfg,
                                                      String sampler, String mode, int margin,
-                                                     double backgroundWeight, double bootstrap, String blend) {
+                                                     double backgroundWeight, double bootstrap, String blend,
+                                                     int maxBatch) {
         JsonNode defaults = loaded.directory().modelIndex().path("troupe_defaults");
         int n = steps != null ? steps : defaults.path("steps").asInt(20);
         double g = cfg != null ? cfg : defaults.path("guidance").asDouble(7.5);
@@ -193,8 +201,11 @@ public final class RenderOptions {
         if (!(backgroundWeight >= 0) || !(bootstrap >= 0 && bootstrap <= 1)) {
             throw new UserInputException("--background-weight must be >= 0 and --bootstrap between 0 and 1");
         }
+        if (maxBatch < 0) {
+            throw new UserInputException("--max-batch must be 1 or more (or 0 for automatic), not " + maxBatch);
+        }
         return new RegionalRenderer.Settings(n, g, s, parse(RegionalRenderer.Mode.class, "--mode", mode), margin,
-                backgroundWeight, bootstrap, parse(RegionalRenderer.Blend.class, "--blend", blend));
+                backgroundWeight, bootstrap, parse(RegionalRenderer.Blend.class, "--blend", blend), maxBatch);
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String option, String value) {

@@ -25,6 +25,7 @@ import dev.troupe.scene.ScenePlan;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,12 +65,18 @@ public final class RegionalRenderer {
      *                          shorter side
      * @param backgroundWeight  weight of the background prediction where regions are (1 outside every region)
      * @param bootstrapFraction fraction of the first steps during which regions see a plain colour around the box
+     * @param maxBatch          the most samples (crops, negative and positive prompts counted apart) one UNet run
+     *                          takes in joint mode; 0: {@link StableDiffusionModel#defaultMaxBatch}. The image is the
+     *                          same whatever the cap: only memory and speed change.
      */
     public record Settings(int steps, double guidance, dev.troupe.renderer.scheduler.Sampler sampler, Mode mode,
-                           int margin, double backgroundWeight, double bootstrapFraction, Blend blend) {
+                           int margin, double backgroundWeight, double bootstrapFraction, Blend blend, int maxBatch) {
         public Settings {
             if (steps < 1) {
                 throw new IllegalArgumentException("steps must be at least 1");
+            }
+            if (maxBatch < 0) {
+                throw new IllegalArgumentException("the batch cap must be >= 1, or 0 for automatic");
             }
             if (!(backgroundWeight >= 0) || !(bootstrapFraction >= 0 && bootstrapFraction <= 1)) {
                 throw new IllegalArgumentException("background weight must be >= 0 and bootstrap fraction in 0..1");
@@ -86,6 +93,7 @@ public final class RegionalRenderer {
     /**
      * @param unetWork      latent pixels the UNet processed, all steps and batches together
      * @param naiveUnetWork what running every prompt over the whole canvas would have cost, same tiling
+     * @param unetBatchesPerStep UNet runs per denoising step (one per group of equal crops, more when capped)
      */
     public record Result(RgbImage image, long nanos, long sessionNanos, long unetWork, long naiveUnetWork,
                          int unetBatchesPerStep) {
@@ -142,7 +150,14 @@ public final class RegionalRenderer {
                 r.unetWork(), r.naiveUnetWork(), r.unetBatchesPerStep());
     }
 
-    /** One UNet input shape and session (LoRA set): the windows that share them, run as one batch. */
+    /** A slice of a group's samples that goes through the UNet in one run: samples [first, first + count). */
+    private record Run(UNet.Batch batch, int first, int count) {
+    }
+
+    /**
+     * One UNet input shape and session (LoRA set): the windows that share them, run as one batch, or as several
+     * consecutive slices ({@link Run}) when the batch would exceed the cap.
+     */
     private static final class Group {
         final int height;
         final int width;
@@ -155,7 +170,7 @@ public final class RegionalRenderer {
         float[] input;
         float[] output;
         float[] guided;
-        UNet.Batch batch;
+        final List<Run> runs = new ArrayList<>();
 
         Group(int height, int width, UNet unet) {
             this.height = height;
@@ -261,7 +276,6 @@ public final class RegionalRenderer {
                 g.input = new float[copies * k * crop];
                 g.output = new float[copies * k * crop];
                 g.guided = guided ? new float[k * crop] : g.output;
-                g.batch = g.unet.batch(copies * k, channels, g.height, g.width, tokens, hidden);
                 float[] context = new float[copies * k * ctx];
                 for (int j = 0; j < k; j++) {
                     int p = g.prompts.get(j);
@@ -272,7 +286,14 @@ public final class RegionalRenderer {
                         System.arraycopy(cond, p * ctx, context, j * ctx, ctx);
                     }
                 }
-                g.batch.setEncoderHiddenStates(context);
+                // Samples are [negatives..., positives...]; each run takes the next slice of at most `cap`.
+                int cap = s.maxBatch() > 0 ? s.maxBatch() : model.defaultMaxBatch(g.height * g.width);
+                for (int first = 0; first < copies * k; first += cap) {
+                    int n = Math.min(cap, copies * k - first);
+                    Run run = new Run(g.unet.batch(n, channels, g.height, g.width, tokens, hidden), first, n);
+                    g.runs.add(run);
+                    run.batch().setEncoderHiddenStates(Arrays.copyOfRange(context, first * ctx, (first + n) * ctx));
+                }
             }
             float scale = (float) s.guidance();
             for (int i = 0; i < s.steps(); i++) {
@@ -295,7 +316,10 @@ public final class RegionalRenderer {
                     if (guided) {
                         System.arraycopy(g.input, 0, g.input, k * crop, k * crop);
                     }
-                    g.batch.predict(g.input, scheduler.timestep(i), g.output);
+                    for (Run run : g.runs) {
+                        run.batch().predict(g.input, run.first() * crop, scheduler.timestep(i), g.output,
+                                run.first() * crop);
+                    }
                     work += (long) copies * k * g.height * g.width;
                     if (guided) {
                         // eps = u + g (c - u); the negative prompts' predictions are the first half of the batch
@@ -321,14 +345,13 @@ public final class RegionalRenderer {
             }
         } finally {
             for (Group g : all) {
-                if (g.batch != null) {
-                    g.batch.close();
-                }
+                g.runs.forEach(run -> run.batch().close());
             }
         }
         RgbImage image = TiledDecoder.decode(vae, latents, channels, h, w, nativeSize);
         long naive = (long) copies * positives.size() * canvasWork * s.steps();
-        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive, all.size());
+        int runsPerStep = all.stream().mapToInt(g -> g.runs.size()).sum();
+        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive, runsPerStep);
     }
 
     /** The background's weight: 1 with no regions (it alone draws the canvas), else the configured weight. */

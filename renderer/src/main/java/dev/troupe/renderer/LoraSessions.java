@@ -3,12 +3,9 @@ package dev.troupe.renderer;
 import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.lora.MergedLoras;
+import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.scene.UserInputException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * UNet (and text-encoder) sessions of one model with different LoRA sets merged in, each built once and kept, so
@@ -247,32 +243,16 @@ public final class LoraSessions implements AutoCloseable {
 
     private long unetSessionBytes() {
         if (unetSessionBytes < 0) {
-            unetSessionBytes = folderBytes(model.directory().unetModel().getParent());
+            unetSessionBytes = model.unetBytes();
         }
         return unetSessionBytes;
     }
 
     private long textSessionBytes() {
         if (textSessionBytes < 0) {
-            textSessionBytes = folderBytes(model.directory().textEncoderModel().getParent());
+            textSessionBytes = ModelDirectory.componentBytes(model.directory().textEncoderModel());
         }
         return textSessionBytes;
-    }
-
-    /** The model file and its external data: what a session holds in memory, roughly. */
-    private static long folderBytes(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".json"))
-                    .mapToLong(p -> {
-                        try {
-                            return Files.size(p);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Variants built so far (each distinct set once, unless evicted and needed again). */

@@ -9,6 +9,7 @@ import dev.troupe.renderer.lora.MergedLoras;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.model.SchedulerConfig;
+import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.RunClock;
 import dev.troupe.renderer.onnx.SessionFactory;
 
@@ -43,6 +44,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final LoraSet loras;
     private final MergedLoras merged;
     private String hash;
+    private long unetBytes = -1;
 
     private StableDiffusionModel(ModelDirectory directory, SessionFactory sessions, RunClock clock,
                                  TextEncoder textEncoder, UNet unet, VaeDecoder vaeDecoder,
@@ -74,6 +76,27 @@ public final class StableDiffusionModel implements AutoCloseable {
     /** The latent size the UNet was trained at (unet/config.json {@code sample_size}; 64 as for SD 1.5). */
     public int unetSampleSize() {
         return unetSampleSize;
+    }
+
+    /** The UNet's files (graph and external weights) in bytes: about what one UNet session holds. */
+    public synchronized long unetBytes() {
+        if (unetBytes < 0) {
+            unetBytes = ModelDirectory.componentBytes(directory.unetModel());
+        }
+        return unetBytes;
+    }
+
+    /**
+     * How many UNet samples to run in one batch for crops of {@code latentPixels} (h * w) when the user does not say:
+     * half the memory available now, over an estimate of one sample's working memory, the UNet's weight size times
+     * the crop's area relative to the native {@link #unetSampleSize()} squared (SD 1.5 fp32 at 64x64: 3.4 GB, a
+     * generous figure for ONNX Runtime on CPU). At least 1, at most 256.
+     */
+    public int defaultMaxBatch(int latentPixels) {
+        double nativePixels = (double) unetSampleSize * unetSampleSize;
+        double perSample = Math.max(1, unetBytes() * (latentPixels / nativePixels));
+        long budget = AvailableMemory.bytes() / 2;
+        return (int) Math.max(1, Math.min(256, budget / perSample));
     }
 
     public static StableDiffusionModel load(Path folder, SessionFactory sessions) {
