@@ -85,7 +85,8 @@ public final class RenderOptions {
                     + "beyond it (default: ${DEFAULT-VALUE})")
     long loraMemoryMib;
 
-    @Option(names = {"-v", "--verbose"}, description = "report what each LoRA matched and the LoRA sessions resident")
+    @Option(names = {"-v", "--verbose"}, description = "report what each LoRA matched and the LoRA sessions resident, "
+            + "and let ONNX Runtime log its own warnings")
     boolean verbose;
 
     /** The global {@code --lora} set. */
@@ -99,7 +100,7 @@ public final class RenderOptions {
 
     /** Loads the model with the global LoRAs merged in. */
     StableDiffusionModel load(Path folder) {
-        return StableDiffusionModel.load(folder, model.sessions(), globalLoras());
+        return StableDiffusionModel.load(folder, model.sessions(verbose), globalLoras());
     }
 
     /** The LoRA sessions cache for per-region sets, under {@code --lora-memory}. */
@@ -164,7 +165,7 @@ public final class RenderOptions {
      * manifest), these settings. The spark module builds the same one in each executor JVM.
      */
     public BatchRunner batchRunner(BatchStore store, int workers, boolean resume, Path manifestFile) throws IOException {
-        return new BatchRunner(store, workers, resume, new Main.Version().getVersion()[0], model.sessions(),
+        return new BatchRunner(store, workers, resume, new Main.Version().getVersion()[0], model.sessions(verbose),
                 plan -> model.resolve(plan.model(), manifestFile), this::settings);
     }
 

@@ -16,6 +16,11 @@ public final class RuntimeOptions {
     String provider;
 
     public SessionFactory sessions() {
-        return new SessionFactory(ExecutionProvider.parse(provider), threads);
+        return sessions(false);
+    }
+
+    /** @param runtimeLog ONNX Runtime's own warnings and errors on stderr too ({@code -v}); else only troupe's */
+    public SessionFactory sessions(boolean runtimeLog) {
+        return new SessionFactory(ExecutionProvider.parse(provider), threads, runtimeLog);
     }
 }

@@ -114,6 +114,36 @@ class CliTest {
         }
     }
 
+    /**
+     * A real {@code troupe} process with a model whose UNet lost its external weights: stderr (the process's own,
+     * where ONNX Runtime's native log would go too) holds troupe's one line; with {@code -v} ONNX Runtime may speak.
+     */
+    @Test
+    void aBadModelFileIsOneLineOnTheProcessStderr() throws Exception {
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard().withExternalUnet());
+        Files.delete(model.resolve("unet/weights.pb"));
+        Path plan = plan("sd", "[]");
+        Process quiet = troupe("render", plan.toString(), "-o", dir.resolve("q.png").toString(), "-q");
+        String err = new String(quiet.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(quiet.waitFor()).as(err).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(err.strip().lines()).as(err).singleElement().asString().startsWith("troupe: ")
+                .contains("weights.pb");
+        Process verbose = troupe("render", plan.toString(), "-o", dir.resolve("v.png").toString(), "-q", "-v");
+        String log = new String(verbose.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(verbose.waitFor()).as(log).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(log).contains("onnxruntime").contains("troupe: ");
+    }
+
+    private static Process troupe(String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.troupe.cli.Main"));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(CliRun.HERMETIC);
+        return builder.start();
+    }
+
     @Test
     void modelsInfoPrintsComponentsDtypesShapesAndScheduler() throws Exception {
         Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard().withInt64Ids().withExternalUnet());
