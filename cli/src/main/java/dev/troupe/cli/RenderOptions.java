@@ -38,7 +38,8 @@ public final class RenderOptions {
     Double cfg;
 
     @Option(names = "--sampler", paramLabel = "NAME",
-            description = "ddim, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm (default: the model's scheduler)")
+            description = "ddim, euler, euler_karras, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm (default: the model's "
+                    + "scheduler)")
     String sampler;
 
     @Option(names = "--mode", paramLabel = "joint|composite", defaultValue = "joint",
@@ -189,7 +190,11 @@ public final class RenderOptions {
         double g = cfg != null ? cfg : defaults.path("guidance").asDouble(7.5);
         Sampler s;
         try {
-            s = sampler != null ? Sampler.parse(sampler) : Sampler.forConfig(loaded.schedulerConfig());
+            Sampler.Choice choice = Sampler.choose(sampler, loaded.schedulerConfig());
+            s = choice.sampler();
+            for (String note : choice.notes()) {
+                Cli.noteOnce(loaded.directory().root().resolve("scheduler/scheduler_config.json") + ": " + note);
+            }
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }

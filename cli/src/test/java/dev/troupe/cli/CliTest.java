@@ -114,6 +114,31 @@ class CliTest {
         }
     }
 
+    @Test
+    void schedulerConfigDifferencesAreSaidOnceAndTheKarrasVariantIsNamed() throws Exception {
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Path plan = plan("sd", "[]");
+        // the fixture's config is SD 1.5's PNDMScheduler, which troupe does not implement
+        CliRun pndm = run("render", plan.toString(), "-o", dir.resolve("p.png").toString(), "--steps", "2", "-q");
+        assertThat(pndm.exit()).as(pndm.err()).isZero();
+        assertThat(pndm.err()).contains("troupe: note: ").contains("PNDMScheduler is not implemented; sampling with DDIM");
+        assertThat(texts(dir.resolve("p.png")).get("parameters")).contains("Sampler: DDIM");
+
+        Files.writeString(model.resolve("scheduler/scheduler_config.json"), """
+                {"_class_name": "EulerDiscreteScheduler", "num_train_timesteps": 1000, "beta_start": 0.00085,
+                 "beta_end": 0.012, "beta_schedule": "scaled_linear", "steps_offset": 1,
+                 "use_karras_sigmas": true, "thresholding": true}""");
+        CliRun first = run("render", plan.toString(), "-o", dir.resolve("k.png").toString(), "--steps", "3", "-q");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.err().strip().lines()).singleElement().asString().startsWith("troupe: note: ")
+                .contains("scheduler_config.json").contains("thresholding");
+        assertThat(texts(dir.resolve("k.png")).get("parameters")).contains("Sampler: Euler Karras");
+        assertThat(first.out()).contains("3 steps euler_karras");
+        CliRun second = run("render", plan.toString(), "-o", dir.resolve("k2.png").toString(), "--steps", "3", "-q");
+        assertThat(second.err()).as("said once per process").doesNotContain("thresholding");
+        assertThat(Files.readAllBytes(dir.resolve("k2.png"))).isEqualTo(Files.readAllBytes(dir.resolve("k.png")));
+    }
+
     /**
      * A real {@code troupe} process with a model whose UNet lost its external weights: stderr (the process's own,
      * where ONNX Runtime's native log would go too) holds troupe's one line; with {@code -v} ONNX Runtime may speak.

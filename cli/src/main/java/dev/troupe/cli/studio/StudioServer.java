@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -208,7 +209,7 @@ public final class StudioServer implements AutoCloseable {
         o.put("planner", config.plannerName());
         o.set("profiles", JSON.valueToTree(List.of("embedded", "sd15")));
         o.set("layouts", JSON.valueToTree(List.of("row", "rows", "grid", "arc")));
-        o.set("samplers", JSON.valueToTree(List.of("ddim", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lcm")));
+        o.set("samplers", JSON.valueToTree(Arrays.stream(Sampler.values()).map(Sampler::cliName).toList()));
         o.set("modes", JSON.valueToTree(List.of("joint", "composite")));
         o.put("queueCapacity", config.queueCapacity());
         o.put("maxRequestBytes", config.maxRequestBytes());
