@@ -90,18 +90,23 @@ public final class RenderOptions {
             + "and let ONNX Runtime log its own warnings")
     boolean verbose;
 
-    /** The global {@code --lora} set. */
-    LoraSet globalLoras() {
-        List<LoraSet.Entry> entries = new ArrayList<>();
+    /** The whole-image LoRAs: a plan's own (relative to {@code planFolder}), then each {@code --lora}. */
+    LoraSet globalLoras(List<LoraRef> planLoras, Path planFolder) {
+        List<LoraSet.Entry> entries = new ArrayList<>(LoraSet.fromRefs(planLoras, planFolder).entries());
         for (String spec : loras) {
             entries.add(parseLora("--lora", spec));
         }
         return new LoraSet(entries);
     }
 
-    /** Loads the model with the global LoRAs merged in. */
+    /** Loads the model for this plan with its whole-image LoRAs and {@code --lora} merged in. */
+    StableDiffusionModel load(Path folder, ScenePlan plan, Path planFolder) {
+        return StableDiffusionModel.load(folder, model.sessions(verbose), globalLoras(plan.loras(), planFolder));
+    }
+
+    /** Loads the model with {@code --lora} merged in. */
     StableDiffusionModel load(Path folder) {
-        return StableDiffusionModel.load(folder, model.sessions(verbose), globalLoras());
+        return StableDiffusionModel.load(folder, model.sessions(verbose), globalLoras(List.of(), Path.of("")));
     }
 
     /** The LoRA sessions cache for per-region sets, under {@code --lora-memory}. */
@@ -137,8 +142,7 @@ public final class RenderOptions {
             regions.set(index - 1, new Region(r.id(), r.box(), r.prompt(), r.negativePrompt(), r.seed(), r.weight(),
                     r.attributes(), refs));
         }
-        return new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
-                plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(), regions);
+        return plan.withRegions(regions);
     }
 
     /** {@code FILE[:WEIGHT]}: the weight is what follows the last colon when it is a number. */
