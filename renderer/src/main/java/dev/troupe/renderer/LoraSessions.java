@@ -95,7 +95,6 @@ public final class LoraSessions implements AutoCloseable {
             if (ownTextEncoder) {
                 textEncoder.close();
             }
-            merged.close(); // after the sessions that read its tensors
         }
     }
 
@@ -293,13 +292,14 @@ public final class LoraSessions implements AutoCloseable {
                 text = TextEncoder.open(model.sessions(), model.directory().textEncoderModel(),
                         model.directory().tokenizerFolder(), length, model.clock(), merged.textEncoder());
             }
+            merged.release(); // the sessions hold their own copies of the merged weights
             return new Variant(combined, unet, text, ownText, merged, slot.estimate + merged.bytes(),
                     System.nanoTime() - start);
         } catch (RuntimeException e) {
             if (unet != null) {
                 unet.close();
             }
-            merged.close();
+            merged.release();
             throw e;
         }
     }

@@ -121,9 +121,8 @@ public final class StableDiffusionModel implements AutoCloseable {
                     (file, clock) -> UNet.open(sessions, file, clock, merged.unet()),
                     (file, tokenizer, length, clock) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
                             merged.textEncoder()));
-        } catch (RuntimeException e) {
-            merged.close();
-            throw e;
+        } finally {
+            merged.release(); // the sessions hold their own copies of the merged weights
         }
     }
 
@@ -282,8 +281,5 @@ public final class StableDiffusionModel implements AutoCloseable {
         vaeDecoder.close();
         unet.close();
         textEncoder.close();
-        if (merged != null) {
-            merged.close(); // after the sessions that read its tensors
-        }
     }
 }
