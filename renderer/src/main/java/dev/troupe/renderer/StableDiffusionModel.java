@@ -93,10 +93,16 @@ public final class StableDiffusionModel implements AutoCloseable {
      * generous figure for ONNX Runtime on CPU). At least 1, at most 256.
      */
     public int defaultMaxBatch(int latentPixels) {
-        double nativePixels = (double) unetSampleSize * unetSampleSize;
-        double perSample = Math.max(1, unetBytes() * (latentPixels / nativePixels));
-        long budget = AvailableMemory.bytes() / 2;
-        return (int) Math.max(1, Math.min(256, budget / perSample));
+        return maxBatch(AvailableMemory.bytes(), unetBytes(), unetSampleSize, latentPixels);
+    }
+
+    /**
+     * floor((available / 2) / (unetBytes * latentPixels / sampleSize^2)), between 1 and 256: SD 1.5 fp32 (3.4 GB,
+     * sample size 64) with 16 GiB available takes 2 crops of 64x64 at once, 9 of 32x32.
+     */
+    static int maxBatch(long availableBytes, long unetBytes, int sampleSize, int latentPixels) {
+        double perSample = Math.max(1, unetBytes * (latentPixels / ((double) sampleSize * sampleSize)));
+        return (int) Math.max(1, Math.min(256, (availableBytes / 2) / perSample));
     }
 
     public static StableDiffusionModel load(Path folder, SessionFactory sessions) {
