@@ -3,12 +3,14 @@
     python3 models/train/train.py --minutes 70            # train (or resume) then export
     python3 models/train/train.py --export-only           # export the last checkpoint
     python3 models/train/train.py --lora-only --lora-minutes 6
+    python3 models/train/train.py --export-lora-reference   # the LoRA's effect in torch, for the Java merge test
 
 Seeded and reproducible for a given number of steps (torch CPU kernels are deterministic here).
 Writes models/embedded/ (model_index.json, text_encoder/, unet/, vae_decoder/, tokenizer/,
 scheduler/) and models/loras/striped-tops.safetensors (kohya format).
 """
 import argparse
+import base64
 import json
 import math
 import os
@@ -243,6 +245,80 @@ def write_safetensors(path, tensors, metadata):
     os.replace(tmp, path)
 
 
+def read_safetensors(path):
+    """The tensors of a safetensors file (F16, BF16 or F32) as float32 torch tensors, by name."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = e["data_offsets"]
+        raw = data[begin:end]
+        if e["dtype"] == "F16":
+            arr = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+        elif e["dtype"] == "F32":
+            arr = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+        elif e["dtype"] == "BF16":
+            arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+        else:
+            raise ValueError(f"{path}: {name} has dtype {e['dtype']}")
+        out[name] = torch.from_numpy(arr.copy()).reshape(e["shape"])
+    return out
+
+
+def export_lora_reference(unet, lora_path, out_path, seed=16):
+    """The shipped LoRA's effect on the shipped UNet, computed in torch the way it was trained: each attention
+    projection gives base(x) + up(down(x)) * alpha / rank, the LoRA beside the frozen weight, not merged into it.
+    One fixed input (sample [1, 3, 16, 16], timestep 500, encoder_hidden_states [1, 77, 64]) and the UNet's output
+    without and with the LoRA, as little-endian float32 in base64: EmbeddedModelLoraTest checks the Java merge of the
+    same file into the ONNX UNet against it."""
+    unet.cpu().eval()
+    g = torch.Generator().manual_seed(seed)
+    sample = torch.randn(1, 3, 16, 16, generator=g)
+    ctx = torch.randn(1, MAX_TOKENS, TEXT_DIM, generator=g)
+    t = torch.tensor([500], dtype=torch.int64)
+    with torch.no_grad():
+        base = unet(sample, t, ctx)
+    tensors = read_safetensors(lora_path)
+    applied = 0
+    for name, mod in list(unet.named_modules()):
+        for child in ("to_q", "to_k", "to_v", "to_out"):
+            if not hasattr(mod, child):
+                continue
+            linear, path = getattr(mod, child), f"{name}.{child}"
+            if child == "to_out":
+                linear, path = linear[0], path + ".0"
+            key = "lora_unet_" + path.replace(".", "_")
+            if key + ".lora_down.weight" not in tensors:
+                continue
+            down, up = tensors[key + ".lora_down.weight"], tensors[key + ".lora_up.weight"]
+            lora = LoRALinear(linear, rank=down.shape[0], alpha=float(tensors[key + ".alpha"]))
+            lora.lora_down.weight.data.copy_(down)
+            lora.lora_up.weight.data.copy_(up)
+            if child == "to_out":
+                mod.to_out[0] = lora
+            else:
+                setattr(mod, child, lora)
+            applied += 1
+    with torch.no_grad():
+        with_lora = unet(sample, t, ctx)
+    enc = lambda x: {"shape": list(x.shape),
+                     "float32_le_base64": base64.b64encode(x.numpy().astype("<f4").tobytes()).decode()}
+    doc = {"comment": "written by models/train/train.py --export-lora-reference; checked by EmbeddedModelLoraTest",
+           "lora": os.path.relpath(lora_path, ROOT), "multiplier": 1.0, "modules": applied, "timestep": 500,
+           "sample": enc(sample), "encoder_hidden_states": enc(ctx), "out_sample": enc(base),
+           "out_sample_lora": enc(with_lora), "torch": torch.__version__}
+    tmp = out_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=1)
+    os.replace(tmp, out_path)
+    print(f"wrote {out_path}: {applied} LoRA modules, output changed by up to "
+          f"{(with_lora - base).abs().max().item():.4f}", flush=True)
+
+
 # ---------------------------------------------------------------- main
 def main():
     p = argparse.ArgumentParser()
@@ -264,6 +340,9 @@ def main():
     p.add_argument("--compact", default=os.path.join(ROOT, "models", "train", "checkpoint.pt"),
                    help="weights to resume from in a fresh clone (written after training, no optimizer state)")
     p.add_argument("--lora-only", action="store_true")
+    p.add_argument("--export-lora-reference", nargs="?", metavar="JSON",
+                   const=os.path.join(ROOT, "models", "testdata", "striped-tops-reference.json"),
+                   help="only write the LoRA's effect on the UNet (from --compact) for the Java tests, then stop")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -300,6 +379,9 @@ def main():
         if args.reset_ema:
             ema_u.load_state_dict(unet.state_dict()); ema_t.load_state_dict(te.state_dict())
         print(f"resumed from {resume} at step {step} ({seen} samples, {elapsed / 60:.1f} min)", flush=True)
+    if args.export_lora_reference:
+        export_lora_reference(ema_u, args.lora_out, args.export_lora_reference)
+        return
     n_params = sum(p.numel() for p in unet.parameters()), sum(p.numel() for p in te.parameters())
     print(f"unet {n_params[0]} params, text encoder {n_params[1]} params, vocabulary {len(tok.words)}", flush=True)
 

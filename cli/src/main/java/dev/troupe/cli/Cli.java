@@ -4,7 +4,10 @@ import dev.troupe.scene.UserInputException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Plumbing shared by all troupe commands: errors become one line on stderr and an exit status
@@ -16,7 +19,21 @@ import java.util.Map;
  */
 public final class Cli {
 
+    /** Notices already given in this process: each is said once, however many renders meet it. */
+    private static final Set<String> NOTED = ConcurrentHashMap.newKeySet();
+    private static volatile PrintWriter notes = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+
     private Cli() {
+    }
+
+    /**
+     * Says something the user should know but that is not an error (e.g. a scheduler config setting that is
+     * ignored) as one line on stderr, {@code troupe: note: ...}, once per process.
+     */
+    static void noteOnce(String message) {
+        if (NOTED.add(message)) {
+            notes.println("troupe: note: " + oneLine(message));
+        }
     }
 
     /** Runs troupe with these arguments, printing to the given writers; returns the exit status. */
@@ -27,6 +44,7 @@ public final class Cli {
     /** As {@link #execute(PrintWriter, PrintWriter, String...)}, reading settings from this environment. */
     static int execute(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
         CommandLine commandLine = configure(Main.commandLine(environment), out, err);
+        notes = err;
         int status;
         try {
             status = commandLine.execute(args);

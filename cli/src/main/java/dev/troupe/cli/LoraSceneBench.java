@@ -42,7 +42,7 @@ final class LoraSceneBench {
         ScenePlan plain = plan(side, null, null);
         ScenePlan withLoras = plan(side, a, b);
         RegionalRenderer.Settings settings = new RegionalRenderer.Settings(steps, cfg, sampler,
-                RegionalRenderer.Mode.JOINT, -1, 0.2, 0.3, RegionalRenderer.Blend.LAPLACIAN);
+                RegionalRenderer.Mode.JOINT, -1, 0.2, 0.3, RegionalRenderer.Blend.LAPLACIAN, 0);
         out.printf(Locale.ROOT, "LoRA scene: %dx%d, 5 subjects, %d steps, cfg %s; subject 1: %s, subject 3: %s%n",
                 plain.width(), plain.height(), steps, cfg, LoraSet.of(a.file(), a.multiplier()).describe(),
                 LoraSet.of(b.file(), b.multiplier()).describe());

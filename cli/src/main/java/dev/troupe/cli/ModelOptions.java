@@ -21,6 +21,10 @@ public final class ModelOptions {
         return runtime.sessions();
     }
 
+    SessionFactory sessions(boolean runtimeLog) {
+        return runtime.sessions(runtimeLog);
+    }
+
     /**
      * --model when given; else the plan's model reference ("embedded", or a folder relative to the plan file);
      * else the embedded model.

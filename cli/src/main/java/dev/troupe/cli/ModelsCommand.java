@@ -89,8 +89,12 @@ public final class ModelsCommand implements Callable<Integer> {
                     s.className(), s.numTrainTimesteps(), s.betaSchedule(), s.betaStart(), s.betaEnd(),
                     s.predictionType(), s.timestepSpacing(), s.stepsOffset(),
                     s.rescaleBetasZeroSnr() ? ", zero terminal SNR" : "");
-            out.println("  default sampler: " + Sampler.forConfig(s).cliName() + " (choose with --sampler: "
+            Sampler.Choice choice = Sampler.choose(null, s);
+            out.println("  default sampler: " + choice.sampler().cliName() + " (choose with --sampler: "
                     + Sampler.names() + ")");
+            for (String note : choice.notes()) {
+                out.println("  note: " + note);
+            }
             out.flush();
         }
 

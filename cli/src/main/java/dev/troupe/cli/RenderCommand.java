@@ -39,12 +39,12 @@ public final class RenderCommand implements Callable<Integer> {
         SceneRendering.Outputs outputs = SceneRendering.Outputs.of(output);
         ScenePlan plan = PlanJson.read(planFile);
         if (seed != null) {
-            plan = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
-                    plan.negativePrompt(), seed, plan.model(), plan.profile(), plan.layout(), plan.regions());
+            plan = plan.withSeed(seed);
         }
         plan = rendering.withRegionLoras(plan);
         Path planFolder = planFile.toAbsolutePath().getParent();
-        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), planFile))) {
+        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), planFile), plan,
+                planFolder)) {
             SceneRendering.render(model, plan, rendering, planFolder, outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }

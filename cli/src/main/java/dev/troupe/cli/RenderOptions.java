@@ -42,7 +42,8 @@ public final class RenderOptions {
     Double cfg;
 
     @Option(names = "--sampler", paramLabel = "NAME",
-            description = "ddim, euler, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm (default: the model's scheduler)")
+            description = "ddim, euler, euler_karras, euler_a, dpmpp_2m, dpmpp_2m_karras or lcm (default: the model's "
+                    + "scheduler)")
     String sampler;
 
     @Option(names = "--mode", paramLabel = "joint|composite", defaultValue = "joint",
@@ -67,6 +68,11 @@ public final class RenderOptions {
                     + "so its subject stays inside (default: ${DEFAULT-VALUE})")
     double bootstrap;
 
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "0",
+            description = "most crops (negative and positive prompts counted apart) one UNet run takes in joint mode; "
+                    + "more are run in slices, same image (default: from the UNet's size and the memory available)")
+    int maxBatch;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
@@ -84,21 +90,27 @@ public final class RenderOptions {
                     + "beyond it (default: ${DEFAULT-VALUE})")
     long loraMemoryMib;
 
-    @Option(names = {"-v", "--verbose"}, description = "report what each LoRA matched and the LoRA sessions resident")
+    @Option(names = {"-v", "--verbose"}, description = "report what each LoRA matched and the LoRA sessions resident, "
+            + "and let ONNX Runtime log its own warnings")
     boolean verbose;
 
-    /** The global {@code --lora} set. */
-    LoraSet globalLoras() {
-        List<LoraSet.Entry> entries = new ArrayList<>();
+    /** The whole-image LoRAs: a plan's own (relative to {@code planFolder}), then each {@code --lora}. */
+    LoraSet globalLoras(List<LoraRef> planLoras, Path planFolder) {
+        List<LoraSet.Entry> entries = new ArrayList<>(LoraSet.fromRefs(planLoras, planFolder).entries());
         for (String spec : loras) {
             entries.add(parseLora("--lora", spec));
         }
         return new LoraSet(entries);
     }
 
-    /** Loads the model with the global LoRAs merged in. */
+    /** Loads the model for this plan with its whole-image LoRAs and {@code --lora} merged in. */
+    StableDiffusionModel load(Path folder, ScenePlan plan, Path planFolder) {
+        return StableDiffusionModel.load(folder, model.sessions(verbose), globalLoras(plan.loras(), planFolder));
+    }
+
+    /** Loads the model with {@code --lora} merged in. */
     StableDiffusionModel load(Path folder) {
-        return StableDiffusionModel.load(folder, model.sessions(), globalLoras());
+        return StableDiffusionModel.load(folder, model.sessions(verbose), globalLoras(List.of(), Path.of("")));
     }
 
     /** The LoRA sessions cache for per-region sets, under {@code --lora-memory}. */
@@ -133,8 +145,7 @@ public final class RenderOptions {
             refs.add(new LoraRef(entry.file().toAbsolutePath().toString(), entry.multiplier()));
             regions.set(index - 1, r.withLoras(refs));
         }
-        return new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
-                plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(), regions);
+        return plan.withRegions(regions);
     }
 
     /** {@code FILE[:WEIGHT]}: the weight is what follows the last colon when it is a number. */
@@ -162,26 +173,29 @@ public final class RenderOptions {
      * manifest), these settings. The spark module builds the same one in each executor JVM.
      */
     public BatchRunner batchRunner(BatchStore store, int workers, boolean resume, Path manifestFile) throws IOException {
-        return new BatchRunner(store, workers, resume, new Main.Version().getVersion()[0], model.sessions(),
+        return new BatchRunner(store, workers, resume, new Main.Version().getVersion()[0], model.sessions(verbose),
                 plan -> model.resolve(plan.model(), manifestFile), this::settings);
     }
 
     RegionalRenderer.Settings settings(StableDiffusionModel loaded) {
-        return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend);
+        return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend, maxBatch);
     }
 
     /**
      * The render settings as {@code troupe render} reads its flags; null steps, cfg or sampler: the model's
      * recommendation (model_index.json {@code troupe_defaults}), else 20 / 7.5 / the model's scheduler. Shared with
      * the studio's render API.
+     *
+     * @param maxBatch the most UNet samples per run, 0 for the model's default
      */
     public static RegionalRenderer.Settings settings(StableDiffusionModel loaded, Integer steps, Double cfg,
                                                      String sampler, String mode, int margin,
-                                                     double backgroundWeight, double bootstrap, String blend) {
+                                                     double backgroundWeight, double bootstrap, String blend,
+                                                     int maxBatch) {
         JsonNode defaults = loaded.directory().modelIndex().path("troupe_defaults");
         int n = steps != null ? steps : defaults.path("steps").asInt(20);
         double g = cfg != null ? cfg : defaults.path("guidance").asDouble(7.5);
-        Sampler s = sampler(sampler, loaded.schedulerConfig());
+        Sampler s = sampler(sampler, loaded.schedulerConfig(), loaded.directory().root());
         String stepsProblem = stepsProblem(n, s, loaded.schedulerConfig());
         if (stepsProblem != null) {
             throw new UserInputException("--steps " + stepsProblem);
@@ -193,14 +207,31 @@ public final class RenderOptions {
         if (!(backgroundWeight >= 0) || !(bootstrap >= 0 && bootstrap <= 1)) {
             throw new UserInputException("--background-weight must be >= 0 and --bootstrap between 0 and 1");
         }
+        if (maxBatch < 0) {
+            throw new UserInputException("--max-batch must be 1 or more (or 0 for automatic), not " + maxBatch);
+        }
         return new RegionalRenderer.Settings(n, g, s, parse(RegionalRenderer.Mode.class, "--mode", mode), margin,
-                backgroundWeight, bootstrap, parse(RegionalRenderer.Blend.class, "--blend", blend));
+                backgroundWeight, bootstrap, parse(RegionalRenderer.Blend.class, "--blend", blend), maxBatch);
     }
 
     /** The sampler of this name, or the model's own for null. @throws UserInputException for an unknown name */
     public static Sampler sampler(String name, SchedulerConfig schedule) {
+        return sampler(name, schedule, null);
+    }
+
+    /**
+     * The sampler of this name, or the model's own for null; what the model's scheduler config asks for that does
+     * not run as asked is said once per process (a note naming the config of the model folder {@code root}).
+     */
+    static Sampler sampler(String name, SchedulerConfig schedule, java.nio.file.Path root) {
         try {
-            return name != null ? Sampler.parse(name) : Sampler.forConfig(schedule);
+            Sampler.Choice choice = Sampler.choose(name, schedule);
+            if (root != null) {
+                for (String note : choice.notes()) {
+                    Cli.noteOnce(root.resolve("scheduler/scheduler_config.json") + ": " + note);
+                }
+            }
+            return choice.sampler();
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }

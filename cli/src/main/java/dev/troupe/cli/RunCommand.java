@@ -45,7 +45,8 @@ public final class RunCommand implements Callable<Integer> {
         SceneRendering.Outputs outputs = SceneRendering.Outputs.of(output);
         PlanResult planned = planning.plan(request, main.environment(), spec.commandLine().getErr());
         ScenePlan plan = rendering.withRegionLoras(planned.plan());
-        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), null))) {
+        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), null), plan,
+                Path.of(""))) {
             SceneRendering.render(model, plan, rendering, Path.of(""), outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }

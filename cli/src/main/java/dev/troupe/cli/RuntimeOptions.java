@@ -18,6 +18,11 @@ public final class RuntimeOptions {
 
     /** @throws UserInputException for threads beyond the machine's cores, where ONNX Runtime's pools would swamp it */
     public SessionFactory sessions() {
+        return sessions(false);
+    }
+
+    /** @param runtimeLog ONNX Runtime's own warnings and errors on stderr too ({@code -v}); else only troupe's */
+    public SessionFactory sessions(boolean runtimeLog) {
         int cores = Runtime.getRuntime().availableProcessors();
         if (threads < 0 || threads > cores) {
             throw new UserInputException("--threads must be between 0 (one per core) and " + cores
@@ -29,6 +34,6 @@ public final class RuntimeOptions {
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--provider: " + e.getMessage());
         }
-        return new SessionFactory(chosen, threads);
+        return new SessionFactory(chosen, threads, runtimeLog);
     }
 }

@@ -10,6 +10,7 @@ import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.scene.AtomicFiles;
+import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
@@ -20,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,11 +53,35 @@ public final class SceneRendering {
     }
 
     /**
+     * The plan as it is drawn with {@code model}: its {@code model} names the folder actually loaded ("embedded" for
+     * the embedded model), its {@code loras} the LoRAs merged into that model, and every LoRA path is absolute. This
+     * is the plan written beside the image and into it, so that rendering it again, without options, gives the same
+     * pixels whatever {@code --model} or {@code --lora} made them.
+     *
      * @param loraBase the folder that relative LoRA paths in the plan are relative to (the plan file's folder)
      */
-    static RegionalRenderer.Result render(StableDiffusionModel model, ScenePlan plan, RenderOptions options,
+    public static ScenePlan asDrawn(ScenePlan plan, StableDiffusionModel model, Path loraBase) {
+        Path folder = model.directory().root();
+        String reference = folder.equals(ModelOptions.embedded().toAbsolutePath().normalize()) ? "embedded"
+                : folder.toString();
+        List<LoraRef> global = model.loras().entries().stream()
+                .map(e -> new LoraRef(e.file().toString(), e.multiplier())).toList();
+        List<Region> regions = plan.regions().stream().map(r -> r.withLoras(r.loras().stream()
+                .map(l -> new LoraRef(loraBase.resolve(l.file()).toAbsolutePath().normalize().toString(), l.weight()))
+                .toList())).toList();
+        return plan.withModel(reference, global).withRegions(regions);
+    }
+
+    /**
+     * Draws the plan with the model (loaded with the plan's whole-image LoRAs and {@code --lora}) and writes it
+     * {@link #asDrawn}.
+     *
+     * @param loraBase the folder that relative LoRA paths in the plan are relative to (the plan file's folder)
+     */
+    static RegionalRenderer.Result render(StableDiffusionModel model, ScenePlan requested, RenderOptions options,
                                           Path loraBase, Outputs outputs, PrintWriter out, PrintWriter err)
             throws IOException {
+        ScenePlan plan = asDrawn(requested, model, loraBase);
         RegionalRenderer.Settings settings = options.settings(model);
         RegionalRenderer.Result result;
         try (LoraSessions loras = options.loraSessions(model)) {

@@ -140,6 +140,61 @@ class CliTest {
     }
 
     @Test
+    void schedulerConfigDifferencesAreSaidOnceAndTheKarrasVariantIsNamed() throws Exception {
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Path plan = plan("sd", "[]");
+        // the fixture's config is SD 1.5's PNDMScheduler, which troupe does not implement
+        CliRun pndm = run("render", plan.toString(), "-o", dir.resolve("p.png").toString(), "--steps", "2", "-q");
+        assertThat(pndm.exit()).as(pndm.err()).isZero();
+        assertThat(pndm.err()).contains("troupe: note: ").contains("PNDMScheduler is not implemented; sampling with DDIM");
+        assertThat(texts(dir.resolve("p.png")).get("parameters")).contains("Sampler: DDIM");
+
+        Files.writeString(model.resolve("scheduler/scheduler_config.json"), """
+                {"_class_name": "EulerDiscreteScheduler", "num_train_timesteps": 1000, "beta_start": 0.00085,
+                 "beta_end": 0.012, "beta_schedule": "scaled_linear", "steps_offset": 1,
+                 "use_karras_sigmas": true, "thresholding": true}""");
+        CliRun first = run("render", plan.toString(), "-o", dir.resolve("k.png").toString(), "--steps", "3", "-q");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.err().strip().lines()).singleElement().asString().startsWith("troupe: note: ")
+                .contains("scheduler_config.json").contains("thresholding");
+        assertThat(texts(dir.resolve("k.png")).get("parameters")).contains("Sampler: Euler Karras");
+        assertThat(first.out()).contains("3 steps euler_karras");
+        CliRun second = run("render", plan.toString(), "-o", dir.resolve("k2.png").toString(), "--steps", "3", "-q");
+        assertThat(second.err()).as("said once per process").doesNotContain("thresholding");
+        assertThat(Files.readAllBytes(dir.resolve("k2.png"))).isEqualTo(Files.readAllBytes(dir.resolve("k.png")));
+    }
+
+    /**
+     * A real {@code troupe} process with a model whose UNet lost its external weights: stderr (the process's own,
+     * where ONNX Runtime's native log would go too) holds troupe's one line; with {@code -v} ONNX Runtime may speak.
+     */
+    @Test
+    void aBadModelFileIsOneLineOnTheProcessStderr() throws Exception {
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard().withExternalUnet());
+        Files.delete(model.resolve("unet/weights.pb"));
+        Path plan = plan("sd", "[]");
+        Process quiet = troupe("render", plan.toString(), "-o", dir.resolve("q.png").toString(), "-q");
+        String err = new String(quiet.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(quiet.waitFor()).as(err).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(err.strip().lines()).as(err).singleElement().asString().startsWith("troupe: ")
+                .contains("weights.pb");
+        Process verbose = troupe("render", plan.toString(), "-o", dir.resolve("v.png").toString(), "-q", "-v");
+        String log = new String(verbose.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(verbose.waitFor()).as(log).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(log).contains("onnxruntime").contains("troupe: ");
+    }
+
+    private static Process troupe(String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.troupe.cli.Main"));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(CliRun.HERMETIC);
+        return builder.start();
+    }
+
+    @Test
     void modelsInfoPrintsComponentsDtypesShapesAndScheduler() throws Exception {
         Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard().withInt64Ids().withExternalUnet());
         CliRun r = run("models", "info", model.toString());

@@ -26,6 +26,7 @@ import dev.troupe.scene.ScenePlan;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,12 +69,18 @@ public final class RegionalRenderer {
      *                          shorter side
      * @param backgroundWeight  weight of the background prediction where regions are (1 outside every region)
      * @param bootstrapFraction fraction of the first steps during which regions see a plain colour around the box
+     * @param maxBatch          the most samples (crops, negative and positive prompts counted apart) one UNet run
+     *                          takes in joint mode; 0: {@link StableDiffusionModel#defaultMaxBatch}. The image is the
+     *                          same whatever the cap: only memory and speed change.
      */
     public record Settings(int steps, double guidance, dev.troupe.renderer.scheduler.Sampler sampler, Mode mode,
-                           int margin, double backgroundWeight, double bootstrapFraction, Blend blend) {
+                           int margin, double backgroundWeight, double bootstrapFraction, Blend blend, int maxBatch) {
         public Settings {
             if (steps < 1) {
                 throw new IllegalArgumentException("steps must be at least 1");
+            }
+            if (maxBatch < 0) {
+                throw new IllegalArgumentException("the batch cap must be >= 1, or 0 for automatic");
             }
             if (!(backgroundWeight >= 0) || !(bootstrapFraction >= 0 && bootstrapFraction <= 1)) {
                 throw new IllegalArgumentException("background weight must be >= 0 and bootstrap fraction in 0..1");
@@ -90,6 +97,7 @@ public final class RegionalRenderer {
     /**
      * @param unetWork      latent pixels the UNet processed, all steps and batches together
      * @param naiveUnetWork what running every prompt over the whole canvas would have cost, same tiling
+     * @param unetBatchesPerStep UNet runs per denoising step (one per group of equal crops, more when capped)
      */
     public record Result(RgbImage image, long nanos, long sessionNanos, long unetWork, long naiveUnetWork,
                          int unetBatchesPerStep) {
@@ -155,7 +163,14 @@ public final class RegionalRenderer {
                 r.unetWork(), r.naiveUnetWork(), r.unetBatchesPerStep());
     }
 
-    /** One UNet input shape and session (LoRA set): the windows that share them, run as one batch. */
+    /** A slice of a group's samples that goes through the UNet in one run: samples [first, first + count). */
+    private record Run(UNet.Batch batch, int first, int count) {
+    }
+
+    /**
+     * One UNet input shape and session (LoRA set): the windows that share them, run as one batch, or as several
+     * consecutive slices ({@link Run}) when the batch would exceed the cap.
+     */
     private static final class Group {
         final int height;
         final int width;
@@ -168,7 +183,7 @@ public final class RegionalRenderer {
         float[] input;
         float[] output;
         float[] guided;
-        UNet.Batch batch;
+        final List<Run> runs = new ArrayList<>();
 
         Group(int height, int width, UNet unet) {
             this.height = height;
@@ -274,7 +289,6 @@ public final class RegionalRenderer {
                 g.input = new float[copies * k * crop];
                 g.output = new float[copies * k * crop];
                 g.guided = guided ? new float[k * crop] : g.output;
-                g.batch = g.unet.batch(copies * k, channels, g.height, g.width, tokens, hidden);
                 float[] context = new float[copies * k * ctx];
                 for (int j = 0; j < k; j++) {
                     int p = g.prompts.get(j);
@@ -285,7 +299,14 @@ public final class RegionalRenderer {
                         System.arraycopy(cond, p * ctx, context, j * ctx, ctx);
                     }
                 }
-                g.batch.setEncoderHiddenStates(context);
+                // Samples are [negatives..., positives...]; each run takes the next slice of at most `cap`.
+                int cap = s.maxBatch() > 0 ? s.maxBatch() : model.defaultMaxBatch(g.height * g.width);
+                for (int first = 0; first < copies * k; first += cap) {
+                    int n = Math.min(cap, copies * k - first);
+                    Run run = new Run(g.unet.batch(n, channels, g.height, g.width, tokens, hidden), first, n);
+                    g.runs.add(run);
+                    run.batch().setEncoderHiddenStates(Arrays.copyOfRange(context, first * ctx, (first + n) * ctx));
+                }
             }
             float scale = (float) s.guidance();
             for (int i = 0; i < s.steps(); i++) {
@@ -308,7 +329,10 @@ public final class RegionalRenderer {
                     if (guided) {
                         System.arraycopy(g.input, 0, g.input, k * crop, k * crop);
                     }
-                    g.batch.predict(g.input, scheduler.timestep(i), g.output);
+                    for (Run run : g.runs) {
+                        run.batch().predict(g.input, run.first() * crop, scheduler.timestep(i), g.output,
+                                run.first() * crop);
+                    }
                     work += (long) copies * k * g.height * g.width;
                     if (guided) {
                         // eps = u + g (c - u); the negative prompts' predictions are the first half of the batch
@@ -334,14 +358,13 @@ public final class RegionalRenderer {
             }
         } finally {
             for (Group g : all) {
-                if (g.batch != null) {
-                    g.batch.close();
-                }
+                g.runs.forEach(run -> run.batch().close());
             }
         }
         RgbImage image = TiledDecoder.decode(vae, latents, channels, h, w, nativeSize);
         long naive = (long) copies * positives.size() * canvasWork * s.steps();
-        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive, all.size());
+        int runsPerStep = all.stream().mapToInt(g -> g.runs.size()).sum();
+        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive, runsPerStep);
     }
 
     /** The background's weight: 1 with no regions (it alone draws the canvas), else the configured weight. */
@@ -360,9 +383,7 @@ public final class RegionalRenderer {
 
     private Result composite(ScenePlan plan, Settings s, Progress progress, List<LoraSet> sets,
                              LoraSessions sessions) {
-        ScenePlan backgroundOnly = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(),
-                plan.background(), plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(),
-                List.of());
+        ScenePlan backgroundOnly = plan.withRegions(List.of());
         Result bg = joint(backgroundOnly, s, (phase, step, steps) -> progress.update("background", step, steps),
                 List.of());
         int width = plan.width(), height = plan.height();
@@ -410,10 +431,8 @@ public final class RegionalRenderer {
                     top[2][cy * width + cx] = p & 0xff;
                 }
             }
-            // The subject keeps its box; its margin fades into what is already on the canvas.
-            Box grown = new Box(Math.max(0, r.box().x() - margin * f / 2), Math.max(0, r.box().y() - margin * f / 2),
-                    r.box().w() + margin * f, r.box().h() + margin * f);
-            float[] mask = FeatherMask.of(grown, margin * f / 2, width, height);
+            // The subject keeps its box; its margin fades into what is already on the canvas (never at the canvas edge).
+            float[] mask = FeatherMask.around(r.box(), margin * f / 2, width, height);
             canvas = s.blend() == Blend.LAPLACIAN
                     ? LaplacianBlend.blend(canvas, top, mask, width, height, 5)
                     : LaplacianBlend.alpha(canvas, top, mask);
@@ -448,7 +467,9 @@ public final class RegionalRenderer {
      * <p>Whatever space a scheduler keeps its latent in (sigma-scaled for Euler, variance-preserving for DDIM and
      * DPM++), the UNet's input at timestep t is {@code sqrt(ac_t) x0 + sqrt(1 - ac_t) eps}, so that is what we write.
      */
-    private static final class Bootstrap {
+    static final class Bootstrap {
+        /** Stream names, so that a region's colour and its noise at any step never share a seed. */
+        private static final long COLOUR = 1, NOISE = 2;
         private final long seed;
         private final int channels;
         private final TrainingSchedule schedule;
@@ -459,12 +480,22 @@ public final class RegionalRenderer {
             this.schedule = schedule;
         }
 
+        /** The seed of region {@code region}'s plain colour. */
+        static long colourSeed(long planSeed, int region) {
+            return GaussianNoise.seedOf(planSeed, COLOUR, region);
+        }
+
+        /** The seed of the noise laid over region {@code region}'s colour at step {@code step}. */
+        static long noiseSeed(long planSeed, int region, int step) {
+            return GaussianNoise.seedOf(planSeed, NOISE, region, step);
+        }
+
         void apply(double timestep, int step, float[] input, int offset, RegionWindow win, int[] box, int region) {
             double sigma = schedule.sigmaAt(timestep);
             double ac = 1 / (sigma * sigma + 1);
             float a = (float) Math.sqrt(ac), b = (float) Math.sqrt(1 - ac);
-            GaussianNoise colour = new GaussianNoise(seed * 31 + region);
-            GaussianNoise noise = new GaussianNoise(seed * 131 + region * 7L + step);
+            GaussianNoise colour = new GaussianNoise(colourSeed(seed, region));
+            GaussianNoise noise = new GaussianNoise(noiseSeed(seed, region, step));
             for (int c = 0; c < channels; c++) {
                 float clean = (float) (colour.nextGaussian() * 0.5);
                 for (int y = 0; y < win.height(); y++) {

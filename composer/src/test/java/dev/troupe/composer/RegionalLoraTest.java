@@ -74,7 +74,7 @@ class RegionalLoraTest {
 
     private static RegionalRenderer.Settings settings(RegionalRenderer.Mode mode) {
         return new RegionalRenderer.Settings(3, 3.0, Sampler.EULER_ANCESTRAL, mode, -1, 0.2, 0.3,
-                RegionalRenderer.Blend.ALPHA);
+                RegionalRenderer.Blend.ALPHA, 0);
     }
 
     private static int changedPixels(RgbImage a, RgbImage b, int x0, int x1) {

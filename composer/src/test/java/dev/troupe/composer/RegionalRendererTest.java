@@ -41,8 +41,12 @@ class RegionalRendererTest {
     }
 
     private static RegionalRenderer.Settings settings(RegionalRenderer.Mode mode) {
+        return settings(mode, 0);
+    }
+
+    private static RegionalRenderer.Settings settings(RegionalRenderer.Mode mode, int maxBatch) {
         return new RegionalRenderer.Settings(4, 3.0, Sampler.EULER_ANCESTRAL, mode, -1, 0.2, 0.5,
-                RegionalRenderer.Blend.LAPLACIAN);
+                RegionalRenderer.Blend.LAPLACIAN, maxBatch);
     }
 
     private static ScenePlan plan(int width, int height, List<Region> regions) {
@@ -84,6 +88,43 @@ class RegionalRendererTest {
         assertThat(new RegionalRenderer(model).render(plan(192, 64, mixed), settings(RegionalRenderer.Mode.JOINT),
                 (p, s, n) -> { }).unetBatchesPerStep()).isEqualTo(2);
         assertThat(r.naiveUnetWork() / (double) r.unetWork()).isGreaterThan(2.0);
+    }
+
+    @Test
+    void aBatchCapChunksTheUNetRunsAndGivesTheSameImage() {
+        // five equal crops and the background tiles, guided: 2 x (5 + tiles) samples of one shape
+        ScenePlan plan = plan(192, 64, row(5));
+        RegionalRenderer renderer = new RegionalRenderer(model);
+        RegionalRenderer.Result uncapped = renderer.render(plan, settings(RegionalRenderer.Mode.JOINT),
+                (p, s, n) -> { });
+        RegionalRenderer.Result one = renderer.render(plan, settings(RegionalRenderer.Mode.JOINT, 1),
+                (p, s, n) -> { });
+        RegionalRenderer.Result three = renderer.render(plan, settings(RegionalRenderer.Mode.JOINT, 3),
+                (p, s, n) -> { });
+        assertThat(uncapped.unetBatchesPerStep()).isEqualTo(1);
+        int samples = (int) (uncapped.unetWork() / 4 / 64); // 4 steps, 8x8 crops
+        assertThat(one.unetBatchesPerStep()).isEqualTo(samples);
+        assertThat(three.unetBatchesPerStep()).isEqualTo((samples + 2) / 3);
+        assertThat(one.image().rgb()).isEqualTo(uncapped.image().rgb());
+        assertThat(three.image().rgb()).isEqualTo(uncapped.image().rgb());
+    }
+
+    @Test
+    void bootstrapSeedsNeverCollide() {
+        // the old formula seed * 131 + region * 7 + step gave region r at step s the noise of region r + 1 at s - 7
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        int count = 0;
+        for (long planSeed : new long[] {0, 1, 7, -1, Long.MAX_VALUE}) {
+            for (int region = 0; region < 64; region++) {
+                seen.add(RegionalRenderer.Bootstrap.colourSeed(planSeed, region));
+                count++;
+                for (int step = 0; step < 300; step++) {
+                    seen.add(RegionalRenderer.Bootstrap.noiseSeed(planSeed, region, step));
+                    count++;
+                }
+            }
+        }
+        assertThat(seen).hasSize(count);
     }
 
     @Test

@@ -3,20 +3,18 @@ package dev.troupe.renderer;
 import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.lora.MergedLoras;
+import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.scene.UserInputException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * UNet (and text-encoder) sessions of one model with different LoRA sets merged in, each built once and kept, so
@@ -46,7 +44,6 @@ public final class LoraSessions implements AutoCloseable {
         private final MergedLoras merged;
         private final long bytes;
         private final long buildNanos;
-        private int pins;
 
         private Variant(LoraSet loras, UNet unet, TextEncoder textEncoder, boolean ownTextEncoder, MergedLoras merged,
                         long bytes, long buildNanos) {
@@ -98,17 +95,18 @@ public final class LoraSessions implements AutoCloseable {
             if (ownTextEncoder) {
                 textEncoder.close();
             }
-            merged.close(); // after the sessions that read its tensors
         }
     }
 
     /** Variants pinned for one render; close to let them be evicted again. */
     public final class Lease implements AutoCloseable {
         private final Map<LoraSet, Variant> byRegionSet;
+        private final List<Slot> pinned;
         private boolean closed;
 
-        private Lease(Map<LoraSet, Variant> byRegionSet) {
+        private Lease(Map<LoraSet, Variant> byRegionSet, List<Slot> pinned) {
             this.byRegionSet = byRegionSet;
+            this.pinned = pinned;
         }
 
         /** The variant for a region's own LoRA set (as passed to {@link LoraSessions#lease}). */
@@ -125,19 +123,44 @@ public final class LoraSessions implements AutoCloseable {
             synchronized (LoraSessions.this) {
                 if (!closed) {
                     closed = true;
-                    new LinkedHashSet<>(byRegionSet.values()).forEach(v -> v.pins--);
+                    pinned.forEach(slot -> slot.pins--);
                 }
             }
+        }
+    }
+
+    /**
+     * One LoRA set's place in the cache: its variant, built once by the first lease that asks for it while later
+     * ones wait on the same future; pinned by the leases that hold it.
+     */
+    private static final class Slot {
+        final LoraSet loras;
+        final boolean ownTextEncoder;
+        final long estimate;
+        final CompletableFuture<Variant> variant = new CompletableFuture<>();
+        int pins;
+
+        Slot(LoraSet loras, boolean ownTextEncoder, long estimate) {
+            this.loras = loras;
+            this.ownTextEncoder = ownTextEncoder;
+            this.estimate = estimate;
+        }
+
+        /** The variant's memory once built, the estimate before. */
+        long bytes() {
+            Variant v = variant.getNow(null);
+            return v == null ? estimate : v.bytes;
         }
     }
 
     private final StableDiffusionModel model;
     private final long budgetBytes;
     private final Variant base;
-    /** Access order: the first entry is the least recently used. */
-    private final LinkedHashMap<LoraSet, Variant> resident = new LinkedHashMap<>(16, 0.75f, true);
+    /** Access order: the first entry is the least recently used. Guarded by this; builds run outside the lock. */
+    private final LinkedHashMap<LoraSet, Slot> resident = new LinkedHashMap<>(16, 0.75f, true);
     private long unetSessionBytes = -1;
     private long textSessionBytes = -1;
+    private final Consumer<LoraSet> beforeBuild;
     private int builds;
     private int evictions;
 
@@ -146,6 +169,12 @@ public final class LoraSessions implements AutoCloseable {
      *                    always allowed)
      */
     public LoraSessions(StableDiffusionModel model, long budgetBytes) {
+        this(model, budgetBytes, set -> { });
+    }
+
+    /** @param beforeBuild told, on the building thread and outside any lock, when a set's build starts (tests) */
+    LoraSessions(StableDiffusionModel model, long budgetBytes, Consumer<LoraSet> beforeBuild) {
+        this.beforeBuild = beforeBuild;
         if (budgetBytes < 0) {
             throw new UserInputException("the LoRA session memory budget must be >= 0, not " + budgetBytes);
         }
@@ -155,42 +184,102 @@ public final class LoraSessions implements AutoCloseable {
     }
 
     /**
-     * Builds (or finds) and pins the variants for these region sets.
+     * Builds (or finds) and pins the variants for these region sets. Safe to call from many threads: a set already
+     * resident is leased at once, whatever other sets are being built; a set being built by another lease is waited
+     * for (one build per set), and the sets this call must build are built without holding any lock.
      *
      * @param regionSets each region's own LoRAs (paths already resolved); an empty set means the model's own
      * @throws dev.troupe.renderer.lora.LoraException for a bad LoRA file
      * @throws UserInputException when the variants needed at once exceed the budget
      */
-    public synchronized Lease lease(Collection<LoraSet> regionSets) {
+    public Lease lease(Collection<LoraSet> regionSets) {
+        Map<LoraSet, Slot> wanted = new LinkedHashMap<>();
+        List<Slot> pinned = new ArrayList<>();
+        List<Slot> mine = new ArrayList<>();
+        List<Variant> evicted = new ArrayList<>();
         Map<LoraSet, Variant> leased = new LinkedHashMap<>();
         try {
-            for (LoraSet regionSet : regionSets) {
-                if (!leased.containsKey(regionSet)) {
-                    Variant v = variant(regionSet, leased.size() + 1);
-                    v.pins++;
-                    leased.put(regionSet, v);
+            synchronized (this) {
+                for (LoraSet regionSet : regionSets) {
+                    if (wanted.containsKey(regionSet) || leased.containsKey(regionSet)) {
+                        continue;
+                    }
+                    LoraSet own = regionSet.canonical();
+                    LoraSet combined = model.loras().plus(own).canonical();
+                    if (own.isEmpty() || combined.equals(model.loras())) {
+                        leased.put(regionSet, base);
+                        continue;
+                    }
+                    Slot slot = resident.get(combined);
+                    if (slot == null) {
+                        // a variant gets its own text encoder only when the region's own LoRAs change it
+                        boolean ownText = own.hasTextEncoderKeys();
+                        long estimate = unetSessionBytes() + (ownText ? textSessionBytes() : 0);
+                        makeRoom(estimate, pinned.size() + 1, combined, evicted);
+                        slot = new Slot(combined, ownText, estimate);
+                        resident.put(combined, slot);
+                        mine.add(slot);
+                    }
+                    slot.pins++;
+                    pinned.add(slot);
+                    wanted.put(regionSet, slot);
                 }
             }
+            closeAll(evicted);
+            for (Slot slot : mine) {
+                build(slot);
+            }
+            for (Map.Entry<LoraSet, Slot> e : wanted.entrySet()) {
+                leased.put(e.getKey(), await(e.getValue()));
+            }
         } catch (RuntimeException e) {
-            new LinkedHashSet<>(leased.values()).forEach(v -> v.pins--);
+            synchronized (this) {
+                pinned.forEach(slot -> slot.pins--);
+                for (Slot slot : mine) {
+                    if (!slot.variant.isDone()) { // claimed, never built: free the place for a later lease
+                        resident.remove(slot.loras, slot);
+                        slot.variant.completeExceptionally(e);
+                    }
+                }
+            }
             throw e;
         }
-        return new Lease(leased);
+        return new Lease(leased, pinned);
     }
 
-    private Variant variant(LoraSet regionSet, int needed) {
-        LoraSet own = regionSet.canonical();
-        LoraSet combined = model.loras().plus(own).canonical();
-        if (own.isEmpty() || combined.equals(model.loras())) {
-            return base;
+    /** Merges and opens a slot's sessions, outside the lock; a failure empties the slot for a later try. */
+    private void build(Slot slot) {
+        try {
+            beforeBuild.accept(slot.loras);
+            slot.variant.complete(open(slot));
+            synchronized (this) {
+                builds++;
+            }
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {
+                resident.remove(slot.loras, slot);
+            }
+            slot.variant.completeExceptionally(e);
         }
-        Variant v = resident.get(combined);
-        if (v != null) {
-            return v;
+    }
+
+    private static Variant await(Slot slot) {
+        try {
+            return slot.variant.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // the builder's own error (a bad LoRA file is a LoraException: one message for everyone)
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
         }
-        boolean ownText = own.hasTextEncoderKeys();
-        long estimate = unetSessionBytes() + (ownText ? textSessionBytes() : 0);
-        makeRoom(estimate, needed, combined);
+    }
+
+    private Variant open(Slot slot) {
+        LoraSet combined = slot.loras;
+        boolean ownText = slot.ownTextEncoder;
         long start = System.nanoTime();
         MergedLoras merged = model.baseWeights().merge(combined);
         UNet unet = null;
@@ -203,28 +292,30 @@ public final class LoraSessions implements AutoCloseable {
                 text = TextEncoder.open(model.sessions(), model.directory().textEncoderModel(),
                         model.directory().tokenizerFolder(), length, model.clock(), merged.textEncoder());
             }
-            v = new Variant(combined, unet, text, ownText, merged, estimate + merged.bytes(),
+            merged.release(); // the sessions hold their own copies of the merged weights
+            return new Variant(combined, unet, text, ownText, merged, slot.estimate + merged.bytes(),
                     System.nanoTime() - start);
         } catch (RuntimeException e) {
             if (unet != null) {
                 unet.close();
             }
-            merged.close();
+            merged.release();
             throw e;
         }
-        resident.put(combined, v);
-        builds++;
-        return v;
     }
 
-    /** Evicts unpinned variants, least recently used first, until {@code more} bytes fit the budget. */
-    private void makeRoom(long more, int needed, LoraSet next) {
+    /**
+     * Evicts unpinned built variants, least recently used first, until {@code more} bytes fit the budget; what is
+     * evicted is closed by the caller once the lock is released.
+     */
+    private void makeRoom(long more, int needed, LoraSet next, List<Variant> evicted) {
         var it = resident.values().iterator();
         while (residentBytes() + more > budgetBytes && it.hasNext()) {
-            Variant v = it.next();
-            if (v.pins == 0) {
+            Slot slot = it.next();
+            Variant v = slot.variant.getNow(null);
+            if (slot.pins == 0 && v != null) {
                 it.remove();
-                v.close();
+                evicted.add(v);
                 evictions++;
             }
         }
@@ -237,42 +328,30 @@ public final class LoraSessions implements AutoCloseable {
         }
     }
 
+    private static void closeAll(List<Variant> variants) {
+        variants.forEach(Variant::close);
+    }
+
     private long residentBytes() {
         long n = 0;
-        for (Variant v : resident.values()) {
-            n += v.bytes;
+        for (Slot slot : resident.values()) {
+            n += slot.bytes();
         }
         return n;
     }
 
     private long unetSessionBytes() {
         if (unetSessionBytes < 0) {
-            unetSessionBytes = folderBytes(model.directory().unetModel().getParent());
+            unetSessionBytes = model.unetBytes();
         }
         return unetSessionBytes;
     }
 
     private long textSessionBytes() {
         if (textSessionBytes < 0) {
-            textSessionBytes = folderBytes(model.directory().textEncoderModel().getParent());
+            textSessionBytes = ModelDirectory.componentBytes(model.directory().textEncoderModel());
         }
         return textSessionBytes;
-    }
-
-    /** The model file and its external data: what a session holds in memory, roughly. */
-    private static long folderBytes(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".json"))
-                    .mapToLong(p -> {
-                        try {
-                            return Files.size(p);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Variants built so far (each distinct set once, unless evicted and needed again). */
@@ -288,9 +367,9 @@ public final class LoraSessions implements AutoCloseable {
         return budgetBytes;
     }
 
-    /** The resident variants, least recently used first. */
+    /** The resident variants (built ones), least recently used first. */
     public synchronized List<Variant> resident() {
-        return List.copyOf(resident.values());
+        return resident.values().stream().map(slot -> slot.variant.getNow(null)).filter(v -> v != null).toList();
     }
 
     /** The budget and what is resident, one line per variant, for {@code --verbose}. */
@@ -298,7 +377,7 @@ public final class LoraSessions implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "LoRA sessions: budget %s, %d resident (%s), %d built, %d evicted",
                 mib(budgetBytes), resident.size(), mib(residentBytes()), builds, evictions));
-        for (Variant v : resident.values()) {
+        for (Variant v : resident()) {
             lines.add(String.format(Locale.ROOT, "  %s: %s, built in %.2f s%s", v.loras.describe(), mib(v.bytes),
                     v.buildNanos / 1e9, v.ownTextEncoder ? ", own text encoder" : ""));
         }
@@ -309,9 +388,10 @@ public final class LoraSessions implements AutoCloseable {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
+    /** Closes the built variants; call when no lease is open and no lease is being made. */
     @Override
     public synchronized void close() {
-        resident.values().forEach(Variant::close);
+        closeAll(resident());
         resident.clear();
     }
 }

@@ -9,6 +9,7 @@ import dev.troupe.renderer.lora.MergedLoras;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.model.SchedulerConfig;
+import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.RunClock;
 import dev.troupe.renderer.onnx.SessionFactory;
 
@@ -43,6 +44,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final LoraSet loras;
     private final MergedLoras merged;
     private String hash;
+    private long unetBytes = -1;
 
     private StableDiffusionModel(ModelDirectory directory, SessionFactory sessions, RunClock clock,
                                  TextEncoder textEncoder, UNet unet, VaeDecoder vaeDecoder,
@@ -76,6 +78,33 @@ public final class StableDiffusionModel implements AutoCloseable {
         return unetSampleSize;
     }
 
+    /** The UNet's files (graph and external weights) in bytes: about what one UNet session holds. */
+    public synchronized long unetBytes() {
+        if (unetBytes < 0) {
+            unetBytes = ModelDirectory.componentBytes(directory.unetModel());
+        }
+        return unetBytes;
+    }
+
+    /**
+     * How many UNet samples to run in one batch for crops of {@code latentPixels} (h * w) when the user does not say:
+     * half the memory available now, over an estimate of one sample's working memory, the UNet's weight size times
+     * the crop's area relative to the native {@link #unetSampleSize()} squared (SD 1.5 fp32 at 64x64: 3.4 GB, a
+     * generous figure for ONNX Runtime on CPU). At least 1, at most 256.
+     */
+    public int defaultMaxBatch(int latentPixels) {
+        return maxBatch(AvailableMemory.bytes(), unetBytes(), unetSampleSize, latentPixels);
+    }
+
+    /**
+     * floor((available / 2) / (unetBytes * latentPixels / sampleSize^2)), between 1 and 256: SD 1.5 fp32 (3.4 GB,
+     * sample size 64) with 16 GiB available takes 2 crops of 64x64 at once, 9 of 32x32.
+     */
+    static int maxBatch(long availableBytes, long unetBytes, int sampleSize, int latentPixels) {
+        double perSample = Math.max(1, unetBytes * (latentPixels / ((double) sampleSize * sampleSize)));
+        return (int) Math.max(1, Math.min(256, (availableBytes / 2) / perSample));
+    }
+
     public static StableDiffusionModel load(Path folder, SessionFactory sessions) {
         return load(folder, sessions, options -> { }, options -> { });
     }
@@ -98,9 +127,8 @@ public final class StableDiffusionModel implements AutoCloseable {
                     (file, clock) -> UNet.open(sessions, file, clock, merged.unet()),
                     (file, tokenizer, length, clock) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
                             merged.textEncoder()));
-        } catch (RuntimeException e) {
-            merged.close();
-            throw e;
+        } finally {
+            merged.release(); // the sessions hold their own copies of the merged weights
         }
     }
 
@@ -259,8 +287,5 @@ public final class StableDiffusionModel implements AutoCloseable {
         vaeDecoder.close();
         unet.close();
         textEncoder.close();
-        if (merged != null) {
-            merged.close(); // after the sessions that read its tensors
-        }
     }
 }

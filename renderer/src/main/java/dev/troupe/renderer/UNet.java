@@ -194,7 +194,15 @@ public final class UNet implements AutoCloseable {
          * @param noise    receives {@code out_sample [n, C, h, w]}
          */
         public void predict(float[] latents, double timestep, float[] noise) {
-            sample.write(latents, 0);
+            predict(latents, 0, timestep, noise, 0);
+        }
+
+        /**
+         * One UNet evaluation on a slice: {@code sample} is {@code latents[from ..]}, {@code out_sample} goes to
+         * {@code noise[to ..]} (each {@code n * C * h * w} values), so that one array can feed several batches.
+         */
+        public void predict(float[] latents, int from, double timestep, float[] noise, int to) {
+            sample.write(latents, from);
             writeTimestep(timestep);
             long start = System.nanoTime();
             try (OrtSession.Result ignored = session.run(inputs, pinnedOutputs)) {
@@ -203,7 +211,7 @@ public final class UNet implements AutoCloseable {
                 throw new ModelException(file + " failed on sample " + Tensors.shape(sample.tensor().getInfo().getShape())
                         + ": " + e.getMessage(), e);
             }
-            output.read(noise);
+            output.read(noise, to);
         }
 
         private void writeTimestep(double timestep) {

@@ -218,6 +218,81 @@ class LoraSessionsTest {
     }
 
     @Test
+    void aResidentSetIsLeasedWhileAnotherIsBeingBuiltAndASetIsBuiltOnce() throws Exception {
+        Path conv = writeLora(dir.resolve("conv.safetensors"), 1, false);
+        Path other = writeLora(dir.resolve("other.safetensors"), 2, false);
+        LoraSet resident = LoraSet.of(conv, 1.0);
+        LoraSet slow = LoraSet.of(other, 1.0);
+        java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try (StableDiffusionModel model = StableDiffusionModel.load(fixture("sd"), SESSIONS);
+             LoraSessions cache = new LoraSessions(model, LoraSessions.DEFAULT_BUDGET_BYTES, set -> {
+                 if (set.entries().get(0).file().getFileName().toString().equals("other.safetensors")) {
+                     building.countDown();
+                     try {
+                         release.await(); // the build of the slow set holds here until the test lets it go
+                     } catch (InterruptedException e) {
+                         Thread.currentThread().interrupt();
+                     }
+                 }
+             })) {
+            UNet residentUnet;
+            try (LoraSessions.Lease first = cache.lease(List.of(resident))) {
+                residentUnet = first.get(resident).unet();
+            }
+            try {
+                var builder = pool.submit(() -> {
+                    try (LoraSessions.Lease l = cache.lease(List.of(slow))) {
+                        return l.get(slow).unet();
+                    }
+                });
+                assertThat(building.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                // another worker asks for the same slow set: it waits for that build, it does not start another
+                var follower = pool.submit(() -> {
+                    try (LoraSessions.Lease l = cache.lease(List.of(slow, resident))) {
+                        return l.get(slow).unet();
+                    }
+                });
+                // a worker asking for the resident set is served now, while the slow build is held
+                var quick = pool.submit(() -> {
+                    try (LoraSessions.Lease l = cache.lease(List.of(resident))) {
+                        return l.get(resident).unet();
+                    }
+                });
+                assertThat(quick.get(10, java.util.concurrent.TimeUnit.SECONDS)).isSameAs(residentUnet);
+                assertThat(follower.isDone()).isFalse();
+                assertThat(cache.resident()).hasSize(1); // the slow set is not resident until it is built
+                release.countDown();
+                UNet built = builder.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(follower.get(60, java.util.concurrent.TimeUnit.SECONDS)).isSameAs(built);
+                assertThat(cache.builds()).isEqualTo(2);
+                assertThat(cache.resident()).hasSize(2);
+            } finally {
+                release.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aFailedBuildFailsEveryWaiterAndIsTriedAgainLater() throws Exception {
+        Path broken = dir.resolve("broken.safetensors");
+        Files.write(broken, new byte[] {1, 0, 0});
+        LoraSet set = LoraSet.of(broken, 1.0);
+        try (StableDiffusionModel model = StableDiffusionModel.load(fixture("sd"), SESSIONS);
+             LoraSessions cache = new LoraSessions(model, LoraSessions.DEFAULT_BUDGET_BYTES)) {
+            assertThatThrownBy(() -> cache.lease(List.of(set))).isInstanceOf(UserInputException.class)
+                    .hasMessageContaining("broken.safetensors");
+            writeLora(broken, 3, false); // fixed on disk: the next lease builds it
+            try (LoraSessions.Lease lease = cache.lease(List.of(set))) {
+                assertThat(lease.get(set).unet()).isNotSameAs(model.unet());
+            }
+            assertThat(cache.builds()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBadLoraFileIsOneClearUserError() throws Exception {
         Path hostile = dir.resolve("hostile.safetensors");
         Files.write(hostile, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,

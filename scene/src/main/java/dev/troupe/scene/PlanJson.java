@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Reads and writes {@link ScenePlan} JSON. Reading checks the shape against the shipped schema
@@ -83,17 +84,22 @@ public final class PlanJson {
             throw new PlanException(file + ": " + e.getMessage(), e);
         }
         Path folder = file.toAbsolutePath().getParent();
+        requireFiles(file, "the plan", plan.loras(), folder);
         for (Region region : plan.regions()) {
-            for (LoraRef lora : region.loras()) {
-                Path loraFile = folder.resolve(lora.file());
-                String problem = FileErrors.notARegularFile(loraFile);
-                if (problem != null) {
-                    throw new PlanException(file + ": region " + region.id() + " names LoRA file " + lora.file()
-                            + ", which " + problem + " (looked at " + loraFile + ")");
-                }
-            }
+            requireFiles(file, "region " + region.id(), region.loras(), folder);
         }
         return plan;
+    }
+
+    private static void requireFiles(Path plan, String who, List<LoraRef> loras, Path folder) {
+        for (LoraRef lora : loras) {
+            Path loraFile = folder.resolve(lora.file());
+            String problem = FileErrors.notARegularFile(loraFile);
+            if (problem != null) {
+                throw new PlanException(plan + ": " + who + " names LoRA file " + lora.file()
+                        + ", which " + problem + " (looked at " + loraFile + ")");
+            }
+        }
     }
 
     /** The plan as indented JSON, after validating it (a plan that cannot be read back is never written). */

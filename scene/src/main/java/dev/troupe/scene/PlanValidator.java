@@ -43,6 +43,7 @@ public final class PlanValidator {
         requireText(plan.model(), "model");
         requireText(plan.profile(), "profile");
         requireText(plan.layout(), "layout");
+        checkLoras(plan.loras(), "loras");
         List<Region> regions = plan.regions();
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < regions.size(); i++) {
@@ -102,13 +103,17 @@ public final class PlanValidator {
                         + attribute.getKey() + "=" + attribute.getValue());
             }
         }
-        for (int k = 0; k < region.loras().size(); k++) {
-            LoraRef lora = region.loras().get(k);
-            if (lora.file() == null || lora.file().isBlank()) {
-                throw new PlanException(where + ".loras[" + k + "].file: must name a .safetensors file");
+        checkLoras(region.loras(), where + ".loras");
+    }
+
+    private static void checkLoras(List<LoraRef> loras, String where) {
+        for (int k = 0; k < loras.size(); k++) {
+            LoraRef lora = loras.get(k);
+            if (lora == null || lora.file() == null || lora.file().isBlank()) {
+                throw new PlanException(where + "[" + k + "].file: must name a .safetensors file");
             }
             if (!Double.isFinite(lora.weight())) {
-                throw new PlanException(where + ".loras[" + k + "].weight: must be a finite number, got " + lora.weight());
+                throw new PlanException(where + "[" + k + "].weight: must be a finite number, got " + lora.weight());
             }
         }
     }

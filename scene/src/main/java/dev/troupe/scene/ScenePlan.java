@@ -1,5 +1,7 @@
 package dev.troupe.scene;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
@@ -16,12 +18,14 @@ import java.util.List;
  * @param profile        the prompt profile the prompts were written for ("embedded", "sd15")
  * @param layout         the layout that placed the boxes ("row", "rows", "grid", "arc", or "manual")
  * @param regions        the subjects; empty for a plain single-prompt image
+ * @param loras          LoRAs for the whole image (background and every subject), merged into the model; files
+ *                       relative to the plan file, or absolute. Written only when there are some.
  */
 public record ScenePlan(int version, String request, int width, int height, String background,
                         String negativePrompt, long seed, String model, String profile, String layout,
-                        List<Region> regions) {
+                        List<Region> regions, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<LoraRef> loras) {
 
-    /** Version 2 added {@link Region#group()}; version 1 plans are read as they are. */
+    /** Version 2 added {@link Region#group()} and {@link #loras()}; version 1 plans are read as they are. */
     public static final int CURRENT_VERSION = 2;
     /** The versions this Troupe reads. */
     public static final List<Integer> READABLE_VERSIONS = List.of(1, 2);
@@ -34,5 +38,31 @@ public record ScenePlan(int version, String request, int width, int height, Stri
         profile = profile == null ? "embedded" : profile;
         layout = layout == null ? "manual" : layout;
         regions = regions == null ? List.of() : List.copyOf(regions);
+        loras = loras == null ? List.of() : List.copyOf(loras);
+    }
+
+    /** A plan without whole-image LoRAs. */
+    public ScenePlan(int version, String request, int width, int height, String background, String negativePrompt,
+                     long seed, String model, String profile, String layout, List<Region> regions) {
+        this(version, request, width, height, background, negativePrompt, seed, model, profile, layout, regions,
+                List.of());
+    }
+
+    /** This plan drawn with another model and whole-image LoRAs. */
+    public ScenePlan withModel(String model, List<LoraRef> loras) {
+        return new ScenePlan(version, request, width, height, background, negativePrompt, seed, model, profile,
+                layout, regions, loras);
+    }
+
+    /** This plan with other regions (the same canvas, model and LoRAs). */
+    public ScenePlan withRegions(List<Region> regions) {
+        return new ScenePlan(version, request, width, height, background, negativePrompt, seed, model, profile,
+                layout, regions, loras);
+    }
+
+    /** This plan with another global seed. */
+    public ScenePlan withSeed(long seed) {
+        return new ScenePlan(version, request, width, height, background, negativePrompt, seed, model, profile,
+                layout, regions, loras);
     }
 }

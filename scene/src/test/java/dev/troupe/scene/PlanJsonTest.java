@@ -45,7 +45,11 @@ class PlanJsonTest {
 
     @Test
     void writtenFieldNamesAreTheRecordComponents() throws IOException {
-        JsonNode tree = new ObjectMapper().readTree(PlanJson.write(twoSubjects()));
+        ScenePlan withLoras = twoSubjects().withModel("/models/sd15", List.of(new LoraRef("/loras/style.safetensors", 0.7)));
+        JsonNode tree = new ObjectMapper().readTree(PlanJson.write(withLoras));
+        assertThat(PlanJson.read(PlanJson.write(withLoras))).isEqualTo(withLoras);
+        // whole-image LoRAs are written only when there are some: other plans read as they always did
+        assertThat(fieldNames(new ObjectMapper().readTree(PlanJson.write(twoSubjects())))).doesNotContain("loras");
         assertThat(fieldNames(tree)).containsExactly(componentNames(ScenePlan.class));
         assertThat(fieldNames(tree.get("regions").get(0))).containsExactly(componentNames(Region.class));
         // a region outside any group writes no 'group' (so version 1 plans stay as they were)
@@ -198,6 +202,12 @@ class PlanJsonTest {
                 .hasMessageContaining("names LoRA file face.safetensors, which does not exist");
         Files.write(dir.resolve("face.safetensors"), new byte[8]);
         assertThat(PlanJson.read(planFile).regions().get(1).loras()).containsExactly(new LoraRef("face.safetensors", 0.7));
+        Path whole = dir.resolve("whole.json");
+        Files.writeString(whole, goodJson().replace("\"regions\"", "\"loras\": [{\"file\": \"style.safetensors\", "
+                + "\"weight\": 0.5}], \"regions\""));
+        assertThatThrownBy(() -> PlanJson.read(whole)).hasMessageContaining("the plan names LoRA file style.safetensors");
+        Files.write(dir.resolve("style.safetensors"), new byte[8]);
+        assertThat(PlanJson.read(whole).loras()).containsExactly(new LoraRef("style.safetensors", 0.5));
         assertThatThrownBy(() -> PlanJson.read(dir.resolve("nope.json"))).hasMessageContaining("does not exist");
     }
 

@@ -152,8 +152,7 @@ public final class BatchPlanner {
             }).toList();
         }
         String model = spec.model() != null ? spec.model() : plan.model();
-        ScenePlan finished = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(),
-                plan.background(), plan.negativePrompt(), plan.seed(), model, plan.profile(), plan.layout(), regions);
+        ScenePlan finished = plan.withModel(model, plan.loras()).withRegions(regions);
         PlanValidator.validate(finished);
         return finished;
     }

@@ -12,6 +12,7 @@ import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.composer.overlay.BoxesOverlay;
 import dev.troupe.composer.png.PngWriter;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanJson;
@@ -108,7 +109,8 @@ public final class BatchRunner implements AutoCloseable {
     private final SessionFactory sessions;
     private final Function<ScenePlan, Path> modelFolder;
     private final Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor;
-    private final Map<Path, Loaded> models = new LinkedHashMap<>();
+    /** Loaded models by folder and whole-image LoRA set (canonical): plans with different LoRAs need their own. */
+    private final Map<ModelKey, Loaded> models = new LinkedHashMap<>();
 
     public BatchRunner(BatchStore store, int workers, boolean resume, String version, SessionFactory sessions,
                        Function<ScenePlan, Path> modelFolder,
@@ -135,6 +137,9 @@ public final class BatchRunner implements AutoCloseable {
     }
 
     /** A loaded model and the settings it draws with, or why it could not be loaded. */
+    private record ModelKey(Path folder, LoraSet loras) {
+    }
+
     private record Loaded(StableDiffusionModel model, RegionalRenderer.Settings settings, String error) {
     }
 
@@ -197,21 +202,22 @@ public final class BatchRunner implements AutoCloseable {
         return models.size();
     }
 
-    /** The plan's model, loaded on first use and kept; bad render options propagate. */
+    /** The plan's model with its whole-image LoRAs, loaded on first use and kept; bad render options propagate. */
     private synchronized Loaded loaded(ScenePlan plan) {
-        Path folder = modelFolder.apply(plan).toAbsolutePath().normalize();
-        Loaded loaded = models.get(folder);
+        ModelKey key = new ModelKey(modelFolder.apply(plan).toAbsolutePath().normalize(),
+                LoraSet.fromRefs(plan.loras(), Path.of("")).canonical());
+        Loaded loaded = models.get(key);
         if (loaded == null) {
-            loaded = load(folder);
-            models.put(folder, loaded);
+            loaded = load(key);
+            models.put(key, loaded);
         }
         return loaded;
     }
 
-    private Loaded load(Path folder) {
+    private Loaded load(ModelKey key) {
         StableDiffusionModel model;
         try {
-            model = StableDiffusionModel.load(folder, sessions);
+            model = StableDiffusionModel.load(key.folder(), sessions, key.loras());
         } catch (UserInputException e) {
             return new Loaded(null, null, e.getMessage());
         }
@@ -236,7 +242,8 @@ public final class BatchRunner implements AutoCloseable {
         }
         Files4 files = Files4.of(job.name());
         StableDiffusionModel model = loaded.model();
-        ScenePlan plan = job.plan();
+        // the plan written is the plan drawn: the model folder actually loaded (e.g. --model), the LoRAs merged
+        ScenePlan plan = SceneRendering.asDrawn(job.plan(), model, Path.of(""));
         String planJson = PlanJson.write(plan);
         String parameters = SceneRendering.parameters(model, plan, loaded.settings());
         String fingerprint = sha256(BatchPlanner.utf8(planJson + "\n" + parameters + "\n" + model.hash()));
@@ -253,7 +260,7 @@ public final class BatchRunner implements AutoCloseable {
             byte[] image = PngWriter.encode(Images.toBuffered(result.image()), planJson, parameters);
             byte[] boxes = PngWriter.encode(BoxesOverlay.draw(Images.toBuffered(result.image()), plan), planJson, parameters);
             byte[] planBytes = BatchPlanner.utf8(planJson);
-            ObjectNode sidecar = sidecar(job, model, loaded.settings(), fingerprint, files,
+            ObjectNode sidecar = sidecar(job, plan, model, loaded.settings(), fingerprint, files,
                     Map.of("image", sha256(image), "plan", sha256(planBytes), "boxes", sha256(boxes)));
             ObjectNode timings = sidecar.putObject("timings");
             timings.put("renderMs", (drawn - start) / 1_000_000);
@@ -275,9 +282,8 @@ public final class BatchRunner implements AutoCloseable {
     }
 
     /** Seeds, model, settings and output hashes: everything that makes the image, and nothing secret. */
-    private ObjectNode sidecar(Scene job, StableDiffusionModel model, RegionalRenderer.Settings s,
+    private ObjectNode sidecar(Scene job, ScenePlan plan, StableDiffusionModel model, RegionalRenderer.Settings s,
                                String fingerprint, Files4 files, Map<String, String> hashes) {
-        ScenePlan plan = job.plan();
         ObjectNode root = JSON.createObjectNode();
         root.put("name", job.name());
         root.put("manifestLine", job.manifestLine());
@@ -296,7 +302,8 @@ public final class BatchRunner implements AutoCloseable {
         m.put("reference", plan.model());
         m.put("sha256", model.hash());
         ArrayNode loras = root.putArray("loras");
-        plan.regions().stream().flatMap(r -> r.loras().stream()).map(LoraRef::file).distinct().sorted().forEach(loras::add);
+        java.util.stream.Stream.concat(plan.loras().stream(), plan.regions().stream().flatMap(r -> r.loras().stream()))
+                .map(LoraRef::file).distinct().sorted().forEach(loras::add);
         ObjectNode settings = root.putObject("settings");
         settings.put("steps", s.steps());
         settings.put("guidance", s.guidance());

@@ -75,8 +75,7 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
             }
             ScenePlan plan = readPlan(job.get("plan"), manifest.folder());
             if (job.has("seed")) {
-                plan = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
-                        plan.negativePrompt(), seed, plan.model(), plan.profile(), plan.layout(), plan.regions());
+                plan = plan.withSeed(seed);
             }
             return new JobSpec(entry, null, plan, PlanOptions.seeded(plan.seed()), loras, model);
         }
@@ -243,14 +242,13 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
             }
             ScenePlan plan = PlanJson.read(file);
             // LoRA and model paths in a plan are relative to the plan file: make them absolute, as the outputs move
-            List<dev.troupe.scene.Region> regions = plan.regions().stream().map(r -> new dev.troupe.scene.Region(
-                    r.id(), r.box(), r.prompt(), r.negativePrompt(), r.seed(), r.weight(), r.attributes(),
-                    r.loras().stream().map(l -> new LoraRef(file.getParent().resolve(l.file()).normalize().toString(),
-                            l.weight())).toList())).toList();
+            java.util.function.Function<List<LoraRef>, List<LoraRef>> absolute = loras -> loras.stream()
+                    .map(l -> new LoraRef(file.getParent().resolve(l.file()).normalize().toString(), l.weight())).toList();
+            List<dev.troupe.scene.Region> regions = plan.regions().stream().map(r -> r.withLoras(absolute.apply(r.loras())))
+                    .toList();
             String model = plan.model().equals("embedded") || Path.of(plan.model()).isAbsolute() ? plan.model()
                     : file.getParent().resolve(plan.model()).normalize().toString();
-            return new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
-                    plan.negativePrompt(), plan.seed(), model, plan.profile(), plan.layout(), regions);
+            return plan.withModel(model, absolute.apply(plan.loras())).withRegions(regions);
         }
         if (node.isObject()) {
             try {

@@ -110,7 +110,6 @@ final class ModelCatalog {
         if (!errors.isEmpty()) {
             throw new ApiException(400, errors.get(0).field() + ": " + errors.get(0).message(), errors);
         }
-        return new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
-                plan.negativePrompt(), plan.seed(), plan.model(), plan.profile(), plan.layout(), regions);
+        return plan.withRegions(regions);
     }
 }

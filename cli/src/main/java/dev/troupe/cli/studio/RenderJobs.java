@@ -122,9 +122,13 @@ final class RenderJobs implements AutoCloseable {
                     model = StableDiffusionModel.load(folder, sessions, new LoraSet(List.of()));
                     loras = new LoraSessions(model, loraBudgetBytes);
                 }
+                if (!job.drawn().loras().isEmpty()) {
+                    throw new UserInputException("the studio gives LoRAs to subjects only: move the plan's "
+                            + "whole-image 'loras' into the subjects' LoRAs, or draw the plan with troupe render");
+                }
                 RenderJob.Choices c = job.choices();
                 RegionalRenderer.Settings settings = RenderOptions.settings(model, c.steps(), c.cfg(), c.sampler(),
-                        c.mode() == null ? "joint" : c.mode(), -1, 0.2, 0.3, "laplacian");
+                        c.mode() == null ? "joint" : c.mode(), -1, 0.2, 0.3, "laplacian", 0);
                 boolean joint = settings.mode() == RegionalRenderer.Mode.JOINT || job.plan().regions().isEmpty();
                 job.plan(settings.steps(), joint ? 1 : 1 + job.plan().regions().size());
                 RegionalRenderer.Result result = new RegionalRenderer(model, loras, Path.of(""))

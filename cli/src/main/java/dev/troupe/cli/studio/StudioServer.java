@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -209,7 +210,7 @@ public final class StudioServer implements AutoCloseable {
         o.put("planner", config.plannerName());
         o.set("profiles", JSON.valueToTree(List.of("embedded", "sd15")));
         o.set("layouts", JSON.valueToTree(List.of("row", "rows", "grid", "arc")));
-        o.set("samplers", JSON.valueToTree(List.of("ddim", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lcm")));
+        o.set("samplers", JSON.valueToTree(Arrays.stream(Sampler.values()).map(Sampler::cliName).toList()));
         o.set("modes", JSON.valueToTree(List.of("joint", "composite")));
         o.put("queueCapacity", config.queueCapacity());
         o.put("maxRequestBytes", config.maxRequestBytes());
@@ -236,9 +237,7 @@ public final class StudioServer implements AutoCloseable {
         try {
             catalog.model(plan.model());
         } catch (ApiException e) { // the planner's model is not one the studio has: draw with the default
-            plan = new ScenePlan(plan.version(), plan.request(), plan.width(), plan.height(), plan.background(),
-                    plan.negativePrompt(), plan.seed(), catalog.defaultModel(), plan.profile(), plan.layout(),
-                    plan.regions());
+            plan = plan.withModel(catalog.defaultModel(), plan.loras());
         }
         ObjectNode o = JSON.createObjectNode();
         o.set("plan", tree(plan));

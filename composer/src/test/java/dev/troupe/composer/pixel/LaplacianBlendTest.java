@@ -34,7 +34,7 @@ class LaplacianBlendTest {
         for (float[] p : white) {
             Arrays.fill(p, 1f);
         }
-        float[] mask = FeatherMask.of(new Box(32, 0, 32, 8), 0, w, h);
+        float[] mask = FeatherMask.around(new Box(32, 0, 32, 8), 0, w, h);
         float[][] out = LaplacianBlend.blend(black, white, mask, w, h, 4);
         float maxJump = 0;
         for (int x = 1; x < w; x++) {
@@ -46,11 +46,39 @@ class LaplacianBlendTest {
     }
 
     @Test
-    void featherMaskIsOneInTheMiddleAndFadesToTheEdges() {
-        float[] m = FeatherMask.of(new Box(2, 2, 10, 10), 3, 16, 16);
+    void featherMaskIsOneInTheBoxAndFadesOutsideIt() {
+        // box x 4..11, y 4..11 on 16x16, feather 3: 1 - d / 4 at d pixels outside
+        float[] m = FeatherMask.around(new Box(4, 4, 8, 8), 3, 16, 16);
         assertThat(m[7 * 16 + 7]).isEqualTo(1f);
-        assertThat(m[7 * 16 + 2]).isEqualTo(0.25f);
+        assertThat(m[7 * 16 + 4]).isEqualTo(1f);
+        assertThat(m[7 * 16 + 3]).isEqualTo(0.75f);
+        assertThat(m[7 * 16 + 1]).isEqualTo(0.25f);
+        assertThat(m[7 * 16]).isZero();
+        assertThat(m[3 * 16 + 3]).isEqualTo(0.75f * 0.75f);
         assertThat(m[0]).isZero();
+    }
+
+    @Test
+    void featherMaskNeverFadesTowardsTheCanvasEdge() {
+        // a box touching the top edge (every embedded-profile subject: the head) and one touching the right edge
+        int w = 16, h = 16;
+        float[] top = FeatherMask.around(new Box(5, 0, 6, 10), 3, w, h);
+        for (int x = 5; x < 11; x++) {
+            assertThat(top[x]).as("top edge, x %d", x).isEqualTo(1f);
+            assertThat(top[9 * w + x]).isEqualTo(1f);
+            assertThat(top[10 * w + x]).as("below the box: a neighbour side").isEqualTo(0.75f);
+        }
+        assertThat(top[4]).as("left of the box on the top row").isEqualTo(0.75f);
+        assertThat(top[13 * w + 7]).isZero();
+        float[] right = FeatherMask.around(new Box(10, 4, 6, 6), 3, w, h);
+        for (int y = 4; y < 10; y++) {
+            assertThat(right[y * w + 15]).as("right edge, y %d", y).isEqualTo(1f);
+            assertThat(right[y * w + 9]).isEqualTo(0.75f);
+        }
+        float[] corner = FeatherMask.around(new Box(0, 0, 16, 16), 5, w, h);
+        for (float v : corner) {
+            assertThat(v).isEqualTo(1f);
+        }
     }
 
     private static float[][] noise(int w, int h, long seed) {

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +33,8 @@ public enum Layout {
 
     public static final double DEFAULT_MAX_OVERLAP = 0.25;
     private static final int MAX_SIDE = 16384;
+    /** Tells the layout's random stream apart from the attribute sampler's, which starts from the same seed. */
+    private static final long LAYOUT_STREAM = 0x4C41594F5554L; // "LAYOUT"
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
@@ -175,7 +177,9 @@ public enum Layout {
                     + " subjects a " + boxW + "x" + boxH + " box, too small to draw; use a larger --size");
         }
         int jitter = (int) Math.floor(spec.jitter() * scale);
-        Random random = new Random(seed ^ 0x5DEECE66DL);
+        // Its own stream, well mixed even for small seeds (Random(seed ^ 0x5DEECE66D) undid Random's own scrambling,
+        // so the first shift of seeds 0, 1, 2 ... moved in steps of one pixel).
+        SplittableRandom random = new SplittableRandom(seed ^ LAYOUT_STREAM);
         List<Box> boxes = new ArrayList<>();
         for (double[] c : corners) {
             int dx = jitter == 0 ? 0 : random.nextInt(2 * jitter + 1) - jitter;

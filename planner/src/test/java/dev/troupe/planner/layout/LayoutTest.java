@@ -101,4 +101,22 @@ class LayoutTest {
         assertThatThrownBy(() -> Layout.GRID.place(50, Profile.named("sd15").canvas(), 1, 0.25, new int[] {64, 64}))
                 .isInstanceOf(RequestException.class).hasMessageContaining("too small to draw; use a larger --size");
     }
+
+    @Test
+    void theShiftsOfConsecutiveSeedsAreUnrelated() {
+        // The middle box of a row of three, seeds 0..999: the change of its x shift from one seed to the next should
+        // take every value about equally often (a generator whose scrambling was undone moves by the same step).
+        CanvasSpec spec = Profile.named("sd15").canvas();
+        int span = 2 * spec.jitter() + 1;
+        int[] steps = new int[span];
+        int previous = Layout.ROW.place(3, spec, 0, 0.25, null).boxes().get(1).x();
+        for (long seed = 1; seed < 1000; seed++) {
+            int x = Layout.ROW.place(3, spec, seed, 0.25, null).boxes().get(1).x();
+            steps[Math.floorMod(x - previous, span)]++;
+            previous = x;
+        }
+        for (int count : steps) {
+            assertThat(count).as(java.util.Arrays.toString(steps)).isLessThan(3 * 999 / span);
+        }
+    }
 }

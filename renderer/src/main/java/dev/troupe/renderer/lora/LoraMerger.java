@@ -1,8 +1,7 @@
 package dev.troupe.renderer.lora;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Path;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,6 +21,11 @@ import java.util.stream.Collectors;
  * with alpha = r when a file gives no alpha (or 0). For a MatMul weight stored {@code [in, out]} the delta is added
  * transposed. fp16 and bf16 weights are widened to float, merged, and narrowed back (round to nearest even).
  * Only the weights a LoRA touches are copied; the result overrides them in the session (see {@link MergedWeights}).
+ *
+ * <p>Memory: the files are matched first (names and shapes only), then each weight is merged on its own: read from
+ * the model's files straight into its direct buffer and the deltas added there (an fp32 weight never touches the
+ * Java heap; an fp16 one is widened into one float array while it is merged). The heap holds one weight at a time
+ * at most, whatever the size of the model or of the set.
  */
 public final class LoraMerger {
     private final ModelWeights unet;
@@ -39,21 +43,39 @@ public final class LoraMerger {
         this.textEncoder = textEncoder;
     }
 
-    /** Merges every file of the set; fails when a file matches no weight at all or a shape does not fit. */
-    public MergedLoras merge(LoraSet set) {
-        Map<String, Accumulator> unetWeights = new LinkedHashMap<>();
-        Map<String, Accumulator> textWeights = new LinkedHashMap<>();
-        List<LoraReport> reports = new ArrayList<>();
-        for (LoraSet.Entry entry : set.entries()) {
-            try (LoraFile file = LoraFile.open(entry.file())) {
-                reports.add(mergeFile(file, entry.multiplier(), unetWeights, textWeights));
-            }
-        }
-        return new MergedLoras(toMerged(unetWeights), toMerged(textWeights), reports);
+    /** One weight to merge and what is added to it: modules of the set's files, in file order. */
+    private record Target(WeightTarget weight, ModelWeights model, List<Contribution> contributions) {
     }
 
-    private LoraReport mergeFile(LoraFile file, double multiplier, Map<String, Accumulator> unetWeights,
-                                 Map<String, Accumulator> textWeights) {
+    private record Contribution(LoraFile file, LoraFile.Module module, double multiplier) {
+    }
+
+    /** Merges every file of the set; fails when a file matches no weight at all or a shape does not fit. */
+    public MergedLoras merge(LoraSet set) {
+        Map<String, Target> unetWeights = new LinkedHashMap<>();
+        Map<String, Target> textWeights = new LinkedHashMap<>();
+        List<LoraReport> reports = new ArrayList<>();
+        List<LoraFile> open = new ArrayList<>();
+        try {
+            for (LoraSet.Entry entry : set.entries()) {
+                LoraFile file = LoraFile.open(entry.file());
+                open.add(file);
+                reports.add(match(file, entry.multiplier(), unetWeights, textWeights));
+            }
+            MergedWeights unetMerged = toMerged(unet, unetWeights);
+            try {
+                return new MergedLoras(unetMerged, toMerged(textEncoder, textWeights), reports);
+            } catch (RuntimeException e) {
+                unetMerged.close();
+                throw e;
+            }
+        } finally {
+            open.forEach(LoraFile::close);
+        }
+    }
+
+    private LoraReport match(LoraFile file, double multiplier, Map<String, Target> unetWeights,
+                             Map<String, Target> textWeights) {
         List<String> unmatched = new ArrayList<>();
         List<String> reasonsSample = new ArrayList<>();
         int matched = 0;
@@ -90,14 +112,12 @@ public final class LoraMerger {
                 }
                 continue;
             }
-            Map<String, Accumulator> weights = m.component() == LoraFile.Component.UNET ? unetWeights : textWeights;
-            Accumulator acc = weights.get(target.initializerName());
-            if (acc == null) {
-                acc = new Accumulator(target, model.readFloats(target), model.modelFile());
-                weights.put(target.initializerName(), acc);
-            }
-            addDelta(file, m, target, multiplier, acc.values);
-            acc.files.add(file.path());
+            checkShapes(file, m, target);
+            Map<String, Target> weights = m.component() == LoraFile.Component.UNET ? unetWeights : textWeights;
+            ModelWeights owner = model;
+            WeightTarget weight = target;
+            weights.computeIfAbsent(target.initializerName(), k -> new Target(weight, owner, new ArrayList<>()))
+                    .contributions().add(new Contribution(file, m, multiplier));
             matched++;
         }
         for (String key : file.strayKeys()) {
@@ -124,9 +144,8 @@ public final class LoraMerger {
         return textEncoderLookup;
     }
 
-    /** Adds {@code scale * up @ down} into {@code w}, in the weight's own layout. */
-    private static void addDelta(LoraFile file, LoraFile.Module m, WeightTarget target, double multiplier,
-                                 float[] weight) {
+    /** The LoRA's factors must fit the weight: down [r, in] (or [r, in, 1, 1], or LoCon [r, in, kh, kw]), up [out, r]. */
+    private static void checkShapes(LoraFile file, LoraFile.Module m, WeightTarget target) {
         long[] downShape = file.shape(m.downKey());
         long[] upShape = file.shape(m.upKey());
         long out = target.outFeatures();
@@ -142,13 +161,20 @@ public final class LoraMerger {
         } else {
             downFits = downShape.length == 4 && downShape[1] == in && downShape[2] == 1 && downShape[3] == 1;
         }
-        boolean fits = upFits && downFits && upShape[1] == downShape[0];
-        if (!fits) {
+        if (!(upFits && downFits && upShape[1] == downShape[0])) {
             throw new LoraException("LoRA file " + file.path() + ": module " + m.stem() + " has lora_down "
                     + Arrays.toString(downShape) + " and lora_up " + Arrays.toString(upShape)
                     + ", which do not fit weight " + target.modulePath() + " " + Arrays.toString(target.shape())
                     + " (expected [r, " + in + "] and [" + out + ", r]). Is it a LoRA for a different base model?");
         }
+    }
+
+    /** Adds {@code scale * up @ down} into {@code weight}, in the weight's own layout (shapes already checked). */
+    private static void addDelta(LoraFile file, LoraFile.Module m, WeightTarget target, double multiplier,
+                                 FloatBuffer weight) {
+        long[] downShape = file.shape(m.downKey());
+        long out = target.outFeatures();
+        long in = target.inFeatures();
         int rank = (int) downShape[0];
         if (rank == 0) {
             return;
@@ -175,64 +201,72 @@ public final class LoraMerger {
             if (target.layout() == WeightTarget.Layout.OUT_IN) {
                 int base = o * inN;
                 for (int i = 0; i < inN; i++) {
-                    weight[base + i] += row[i];
+                    weight.put(base + i, weight.get(base + i) + row[i]);
                 }
             } else { // [in, out]: column o
                 for (int i = 0; i < inN; i++) {
-                    weight[i * outN + o] += row[i];
+                    weight.put(i * outN + o, weight.get(i * outN + o) + row[i]);
                 }
             }
         }
     }
 
-    private static MergedWeights toMerged(Map<String, Accumulator> weights) {
+    /** Each weight read into its own direct buffer and merged there, one weight at a time. */
+    private static MergedWeights toMerged(ModelWeights model, Map<String, Target> weights) {
+        if (weights.isEmpty()) {
+            return MergedWeights.empty();
+        }
         Map<String, MergedWeights.Tensor> tensors = new LinkedHashMap<>();
-        for (Accumulator acc : weights.values()) {
-            WeightTarget t = acc.target;
-            ByteBuffer data = ByteBuffer.allocateDirect(acc.values.length * t.elementType().bytes)
-                    .order(ByteOrder.nativeOrder());
-            for (int i = 0; i < acc.values.length; i++) {
-                float stored = switch (t.elementType()) {
-                    case FLOAT -> {
-                        data.putFloat(4 * i, acc.values[i]);
-                        yield acc.values[i];
-                    }
-                    case FLOAT16 -> {
-                        short half = Float16.fromFloat(acc.values[i]);
-                        data.putShort(2 * i, half);
-                        yield Float16.toFloat(half);
-                    }
-                    case BFLOAT16 -> {
-                        short bf16 = Float16.floatToBf16(acc.values[i]);
-                        data.putShort(2 * i, bf16);
-                        yield Float16.bf16ToFloat(bf16);
-                    }
-                };
-                if (!Float.isFinite(stored)) {
-                    // a NaN here would draw a black image; an fp16 weight overflows beyond 65504
-                    throw new LoraException("merging LoRA file" + (acc.files.size() == 1 ? " " : "s ")
-                            + acc.files.stream().map(Path::toString).collect(Collectors.joining(", ")) + " into "
-                            + t.modulePath() + " of " + acc.modelFile + " gives " + acc.values[i] + ", which "
-                            + t.elementType().name().toLowerCase(Locale.ROOT) + " cannot hold: lower the LoRA weight");
+        for (Target t : weights.values()) {
+            WeightTarget w = t.weight();
+            ByteBuffer data = t.model().read(w);
+            if (w.elementType() == WeightTarget.ElementType.FLOAT) {
+                FloatBuffer values = data.asFloatBuffer();
+                for (Contribution c : t.contributions()) {
+                    addDelta(c.file(), c.module(), w, c.multiplier(), values);
+                }
+            } else {
+                boolean half = w.elementType() == WeightTarget.ElementType.FLOAT16;
+                float[] values = new float[data.capacity() / 2];
+                for (int i = 0; i < values.length; i++) {
+                    short bits = data.getShort(2 * i);
+                    values[i] = half ? Float16.toFloat(bits) : Float16.bf16ToFloat(bits);
+                }
+                for (Contribution c : t.contributions()) {
+                    addDelta(c.file(), c.module(), w, c.multiplier(), FloatBuffer.wrap(values));
+                }
+                for (int i = 0; i < values.length; i++) {
+                    data.putShort(2 * i, half ? Float16.fromFloat(values[i]) : Float16.floatToBf16(values[i]));
                 }
             }
-            tensors.put(t.initializerName(),
-                    new MergedWeights.Tensor(t.initializerName(), t.shape().clone(), t.elementType(), t.external(),
-                            data));
+            checkFinite(t, data);
+            tensors.put(w.initializerName(), new MergedWeights.Tensor(w.initializerName(), w.shape().clone(),
+                    w.elementType(), w.external(), data));
         }
-        return new MergedWeights(tensors);
+        return new MergedWeights(model.model(), tensors);
     }
 
-    private static final class Accumulator {
-        final WeightTarget target;
-        final float[] values;
-        final Path modelFile;
-        final Set<Path> files = new LinkedHashSet<>(); // the LoRA files merged into it, for messages
-
-        Accumulator(WeightTarget target, float[] values, Path modelFile) {
-            this.target = target;
-            this.values = values;
-            this.modelFile = modelFile;
+    /**
+     * A merged weight must hold finite values only: a NaN here would draw a black image, and an fp16 weight
+     * overflows beyond 65504. The message names the LoRA files and the module.
+     */
+    private static void checkFinite(Target t, ByteBuffer data) {
+        WeightTarget w = t.weight();
+        int n = data.capacity() / w.elementType().bytes;
+        for (int i = 0; i < n; i++) {
+            float stored = switch (w.elementType()) {
+                case FLOAT -> data.getFloat(4 * i);
+                case FLOAT16 -> Float16.toFloat(data.getShort(2 * i));
+                case BFLOAT16 -> Float16.bf16ToFloat(data.getShort(2 * i));
+            };
+            if (!Float.isFinite(stored)) {
+                Set<String> files = new LinkedHashSet<>();
+                t.contributions().forEach(c -> files.add(c.file().path().toString()));
+                throw new LoraException("merging LoRA file" + (files.size() == 1 ? " " : "s ") + String.join(", ", files)
+                        + " into " + w.modulePath() + " of " + t.model().modelFile() + " gives a value that "
+                        + w.elementType().name().toLowerCase(Locale.ROOT) + " cannot hold (" + stored
+                        + "): lower the LoRA weight");
+            }
         }
     }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The result of merging one {@link LoraSet}: weights for the UNet and for the text encoder (either may be empty),
- * and what each file matched. Owns the off-heap tensors: close it after the sessions built with it
- * (see {@link MergedWeights}).
+ * and what each file matched. Owns the off-heap tensors until {@link #release()}: call it once the sessions built
+ * with it exist (see {@link MergedWeights}).
  */
 public final class MergedLoras implements AutoCloseable {
     private final MergedWeights unet;
@@ -31,14 +31,19 @@ public final class MergedLoras implements AutoCloseable {
         return reports;
     }
 
-    /** Off-heap bytes of all merged tensors. */
+    /** Bytes of all merged tensors (held off-heap until released, then in the sessions). */
     public long bytes() {
         return unet.bytes() + textEncoder.bytes();
     }
 
+    /** Lets go of the merged tensors: the sessions created with them hold their own copies. */
+    public void release() {
+        unet.release();
+        textEncoder.release();
+    }
+
     @Override
     public void close() {
-        unet.close();
-        textEncoder.close();
+        release();
     }
 }

@@ -7,17 +7,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
-import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,49 +18,58 @@ import java.util.Map;
  * Merged weights of one ONNX model (UNet or text encoder), by initializer name, ready to override the model's own
  * initializers when a session is created.
  *
- * <p>How the override reaches ONNX Runtime (1.23), see {@link #createSession}: weights stored as external data are
- * replaced with {@code addExternalInitializers}, which happens before graph optimisation. Inline weights are written
- * into a patched copy of the model held in memory, because {@code addInitializer} is not reliable for them: measured
- * on the fixture graphs, with the default optimisation level a Conv kept its original weight and a MatMul fed through
- * a Transpose used the constant-folded original (with {@code NO_OPT} the overrides were honoured, at the price of
- * every optimisation); and {@code addExternalInitializers} refuses an inline initializer ("Trying to replace
- * non-external initializer with external data").
+ * <p>How the override reaches ONNX Runtime (1.23), see {@link #createSession}: every merged weight is handed over
+ * with {@code addExternalInitializers}, which replaces initializers stored as external data before graph
+ * optimisation, reading the tensors in place (no copy). A model whose weights are external data (SD's UNet) is loaded
+ * from its file as it is; a model with inline weights is loaded from its {@link OnnxModelFile#shell()}, where the
+ * inline weights are external data pointing into the model file itself. Either way only the changed tensors are new
+ * memory: there is no re-serialised copy of the model.
  *
- * <p>Ownership: the first session created with this object makes one {@link OnnxTensor} per external-data weight,
- * over this object's direct buffers, and ONNX Runtime reads them for as long as that session lives. Close this
- * object only after every such session is closed; closing it frees the tensors. One instance may serve several
- * sessions (the tensors are shared).
+ * <p>Ownership: the first session created with this object makes one {@link OnnxTensor} per weight, over this
+ * object's direct buffers; ONNX Runtime copies them into each session it creates. Once every session is created,
+ * {@link #release()} (or close) lets the buffers go. One instance may serve several sessions.
  */
 public final class MergedWeights implements AutoCloseable {
     /**
      * A merged initializer.
      *
-     * @param data direct buffer in native byte order, in the initializer's element type and shape
+     * @param external stored as external data in the model (else inline, overridden through the model's shell)
+     * @param data     direct buffer in native byte order, in the initializer's element type and shape
      */
     public record Tensor(String initializerName, long[] shape, WeightTarget.ElementType elementType,
                          boolean external, ByteBuffer data) {
     }
 
-    private final Map<String, Tensor> tensors;
+    private final OnnxModelFile model;
+    private final long bytes;
+    private Map<String, Tensor> tensors;
     private Map<String, OnnxTensor> created;
-    private boolean closed;
+    private boolean released;
 
-    MergedWeights(Map<String, Tensor> tensors) {
+    /** @param model the model the weights were merged for; null only when there are no tensors */
+    MergedWeights(OnnxModelFile model, Map<String, Tensor> tensors) {
+        this.model = model;
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        long n = 0;
+        for (Tensor t : tensors.values()) {
+            n += t.data().capacity();
+        }
+        this.bytes = n;
     }
 
     /** Both sets in one, for a graph that holds both networks (test fixtures); shares the buffers. */
     static MergedWeights union(MergedWeights a, MergedWeights b) {
         Map<String, Tensor> all = new LinkedHashMap<>(a.tensors);
         all.putAll(b.tensors);
-        return new MergedWeights(all);
+        return new MergedWeights(a.model != null ? a.model : b.model, all);
     }
 
     static MergedWeights empty() {
-        return new MergedWeights(Map.of());
+        return new MergedWeights(null, Map.of());
     }
 
-    public Map<String, Tensor> tensors() {
+    /** The merged tensors; after {@link #release()} their names, shapes and types only (data null). */
+    public synchronized Map<String, Tensor> tensors() {
         return tensors;
     }
 
@@ -77,31 +77,9 @@ public final class MergedWeights implements AutoCloseable {
         return tensors.isEmpty();
     }
 
-    /** Bytes held by the merged tensors (off-heap), the extra memory a session with this LoRA set costs. */
+    /** Bytes of the merged tensors: the weights a session with this LoRA set holds that the model's own does not. */
     public long bytes() {
-        long n = 0;
-        for (Tensor t : tensors.values()) {
-            n += t.data().capacity();
-        }
-        return n;
-    }
-
-    /** The merged values of one initializer, widened to float, for checks and diagnostics. */
-    public float[] floats(String initializerName) {
-        Tensor t = tensors.get(initializerName);
-        if (t == null) {
-            throw new LoraException("No merged weight named " + initializerName);
-        }
-        ByteBuffer data = t.data().duplicate().order(t.data().order());
-        float[] out = new float[data.capacity() / t.elementType().bytes];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = switch (t.elementType()) {
-                case FLOAT -> data.getFloat(4 * i);
-                case FLOAT16 -> Float16.toFloat(data.getShort(2 * i));
-                case BFLOAT16 -> Float16.bf16ToFloat(data.getShort(2 * i));
-            };
-        }
-        return out;
+        return bytes;
     }
 
     /**
@@ -110,30 +88,36 @@ public final class MergedWeights implements AutoCloseable {
      */
     public synchronized OrtSession createSession(OrtEnvironment env, Path modelFile, OrtSession.SessionOptions options)
             throws OrtException {
-        if (closed) {
-            throw new IllegalStateException("merged weights already closed");
+        if (released) {
+            throw new IllegalStateException("merged weights already released: create every session before release()");
         }
-        Map<String, OnnxTensorLike> external = new LinkedHashMap<>();
+        Map<String, OnnxTensorLike> overrides = new LinkedHashMap<>();
+        boolean allExternal = true;
         for (Tensor t : tensors.values()) {
-            if (t.external()) {
-                external.put(t.initializerName(), externalTensor(env, t));
-            }
+            overrides.put(t.initializerName(), tensor(env, t));
+            allExternal &= t.external();
         }
-        if (!external.isEmpty()) {
-            options.addExternalInitializers(external);
-        }
-        if (external.size() == tensors.size()) {
+        options.addExternalInitializers(overrides);
+        if (allExternal) {
             return env.createSession(modelFile.toString(), options);
         }
-        Path folder = modelFile.toAbsolutePath().getParent();
-        if (folder != null) {
-            // a model loaded from bytes resolves its remaining external data from this folder
-            options.addConfigEntry("session.model_external_initializers_file_folder_path", folder.toString());
+        if (model == null || !model.file().equals(modelFile.toAbsolutePath().normalize())) {
+            throw new LoraException("ONNX model " + modelFile + " is not the model these LoRA weights were merged for");
         }
-        return env.createSession(patchedModel(modelFile), options);
+        for (Tensor t : tensors.values()) {
+            if (!t.external() && model.inlineData(t.initializerName()) == null) {
+                throw new LoraException("ONNX model " + modelFile + " stores weight " + t.initializerName()
+                        + " in int32_data, which a LoRA cannot be merged into here; re-export the model (raw_data or"
+                        + " external data, as torch and optimum write it).");
+            }
+        }
+        // the shell's weights are external data in the model file itself, found in the model's folder
+        options.addConfigEntry("session.model_external_initializers_file_folder_path",
+                model.file().getParent().toString());
+        return env.createSession(model.shell(), options);
     }
 
-    private OnnxTensor externalTensor(OrtEnvironment env, Tensor t) throws OrtException {
+    private OnnxTensor tensor(OrtEnvironment env, Tensor t) throws OrtException {
         if (created == null) {
             created = new LinkedHashMap<>();
         }
@@ -150,52 +134,27 @@ public final class MergedWeights implements AutoCloseable {
         return tensor;
     }
 
-    /** The model's bytes with every inline merged initializer's data replaced (little-endian raw_data). */
-    private byte[] patchedModel(Path modelFile) {
-        ModelProto model;
-        try (InputStream in = Files.newInputStream(modelFile)) {
-            CodedInputStream coded = CodedInputStream.newInstance(in);
-            coded.setSizeLimit(Integer.MAX_VALUE);
-            model = ModelProto.parseFrom(coded);
-        } catch (IOException e) {
-            throw new LoraException("Cannot read ONNX model " + modelFile + ": " + e.getMessage(), e);
-        }
-        ModelProto.Builder builder = model.toBuilder();
-        GraphProto.Builder graph = builder.getGraphBuilder();
-        int patched = 0;
-        for (int i = 0; i < graph.getInitializerCount(); i++) {
-            Tensor t = tensors.get(graph.getInitializer(i).getName());
-            if (t == null || t.external()) {
-                continue;
-            }
-            ByteBuffer le = ByteBuffer.allocate(t.data().capacity()).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer src = t.data().duplicate().order(t.data().order());
-            if (t.elementType() == WeightTarget.ElementType.FLOAT) {
-                for (int j = 0; j < le.capacity() / 4; j++) {
-                    le.putFloat(4 * j, src.getFloat(4 * j));
-                }
-            } else {
-                for (int j = 0; j < le.capacity() / 2; j++) {
-                    le.putShort(2 * j, src.getShort(2 * j));
-                }
-            }
-            TensorProto.Builder init = graph.getInitializerBuilder(i);
-            init.clearFloatData().clearInt32Data().setRawData(ByteString.copyFrom(le.array()));
-            patched++;
-        }
-        if (patched != tensors.size() - (int) tensors.values().stream().filter(Tensor::external).count()) {
-            throw new LoraException("ONNX model " + modelFile + " is not the model these LoRA weights were merged for"
-                    + " (some merged weights have no initializer there)");
-        }
-        return builder.build().toByteArray();
-    }
-
-    @Override
-    public synchronized void close() {
+    /**
+     * Lets go of the merged tensors once every session that needs them exists. ONNX Runtime copies the external
+     * initializers it is given into the session while creating it (1.23; {@code LoraMergeSessionTest} checks that a
+     * session's output does not change when the buffers are overwritten afterwards), so keeping them would hold the
+     * changed weights twice.
+     */
+    public synchronized void release() {
         if (created != null) {
             created.values().forEach(OnnxTensor::close);
             created = null;
         }
-        closed = true;
+        Map<String, Tensor> metadata = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> metadata.put(name,
+                new Tensor(t.initializerName(), t.shape(), t.elementType(), t.external(), null)));
+        tensors = Collections.unmodifiableMap(metadata);
+        released = true;
+    }
+
+    /** The same as {@link #release()}. */
+    @Override
+    public void close() {
+        release();
     }
 }

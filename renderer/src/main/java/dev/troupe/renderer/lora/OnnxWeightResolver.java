@@ -2,14 +2,9 @@ package dev.troupe.renderer.lora;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import com.google.protobuf.CodedInputStream;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,21 +39,13 @@ public final class OnnxWeightResolver {
     private OnnxWeightResolver() {
     }
 
-    /** Reads the graph (weights stored inline are loaded with it; external data stays on disk until merged). */
+    /** Reads the graph; no weight's data is loaded (see {@link OnnxModelFile}). */
     public static ModelWeights resolve(Path modelFile) {
-        ModelProto model;
-        try (InputStream in = Files.newInputStream(modelFile)) {
-            CodedInputStream coded = CodedInputStream.newInstance(in);
-            coded.setSizeLimit(Integer.MAX_VALUE);
-            model = ModelProto.parseFrom(coded);
-        } catch (IOException e) {
-            throw new LoraException("Cannot read ONNX model " + modelFile + ": " + e.getMessage()
-                    + ". Check the model folder.", e);
-        }
-        return resolve(modelFile, model.getGraph());
+        return resolve(OnnxModelFile.read(modelFile));
     }
 
-    static ModelWeights resolve(Path modelFile, GraphProto graph) {
+    static ModelWeights resolve(OnnxModelFile model) {
+        GraphProto graph = model.graph();
         Map<String, TensorProto> initializers = new HashMap<>();
         for (TensorProto t : graph.getInitializerList()) {
             initializers.put(t.getName(), t);
@@ -156,7 +143,14 @@ public final class OnnxWeightResolver {
             byModule.remove(a);
             protos.remove(a);
         }
-        return new ModelWeights(modelFile, byModule, protos);
+        Map<String, ModelWeights.Data> data = new HashMap<>();
+        protos.forEach((module, proto) -> {
+            OnnxModelFile.Span inline = model.inlineData(proto.getName());
+            boolean external = proto.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
+            data.put(module, new ModelWeights.Data(inline, external ? proto.getExternalDataList() : List.of(),
+                    inline == null && !external ? proto : null));
+        });
+        return new ModelWeights(model, byModule, data);
     }
 
     private record Pending(String nodePath, TensorProto weight, long[] shape, WeightTarget.Layout layout,

@@ -8,10 +8,12 @@ import dev.troupe.scene.FileErrors;
 import dev.troupe.scene.JsonErrors;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A Stable Diffusion ONNX export in the diffusers/optimum layout, checked for the files the renderer needs.
@@ -134,6 +136,25 @@ public final class ModelDirectory {
 
     public JsonNode modelIndex() {
         return modelIndex;
+    }
+
+    /**
+     * The bytes of a component's model file and its external data (every file of its folder but the JSON configs):
+     * about what a session of it holds in memory.
+     */
+    public static long componentBytes(Path modelFile) {
+        try (Stream<Path> files = Files.list(modelFile.toAbsolutePath().getParent())) {
+            return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".json"))
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The folder name, used as the model's name in PNG parameters. */

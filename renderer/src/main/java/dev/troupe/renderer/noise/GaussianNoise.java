@@ -23,12 +23,29 @@ public final class GaussianNoise {
         this.state = seed;
     }
 
-    /** The next raw 64-bit SplitMix64 output. */
-    public long nextLong() {
-        long z = (state += GOLDEN_GAMMA);
+    /**
+     * The seed of one stream among many drawn from one seed, e.g. (plan seed, purpose, region, step): each part is
+     * folded in through SplitMix64's finaliser (a bijection of 64-bit values), h = mix(h + gamma + mix(part)), so
+     * tuples that differ anywhere give unrelated seeds, unlike a linear formula such as seed * 131 + region * 7 + step,
+     * where region r at step s is region r + 1 at step s - 7.
+     */
+    public static long seedOf(long seed, long... parts) {
+        long h = mix(seed);
+        for (long part : parts) {
+            h = mix(h + GOLDEN_GAMMA + mix(part));
+        }
+        return h;
+    }
+
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /** The next raw 64-bit SplitMix64 output. */
+    public long nextLong() {
+        return mix(state += GOLDEN_GAMMA);
     }
 
     /** The next standard-normal number. */

@@ -57,12 +57,17 @@ public final class FloatTensorBuffer implements AutoCloseable {
 
     /** Copies the tensor into {@code target[0..elements())}. */
     public void read(float[] target) {
+        read(target, 0);
+    }
+
+    /** Copies the tensor into {@code target[offset..offset + elements())}. */
+    public void read(float[] target, int offset) {
         if (half) {
             for (int i = 0; i < elements; i++) {
-                target[i] = Fp16Conversions.fp16ToFloat(halves.get(i));
+                target[offset + i] = Fp16Conversions.fp16ToFloat(halves.get(i));
             }
         } else {
-            floats.get(0, target, 0, elements);
+            floats.get(0, target, offset, elements);
         }
     }
 

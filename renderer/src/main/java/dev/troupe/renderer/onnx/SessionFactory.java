@@ -2,6 +2,7 @@ package dev.troupe.renderer.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.troupe.renderer.lora.MergedWeights;
 import dev.troupe.renderer.model.ModelException;
@@ -13,22 +14,34 @@ import java.util.function.Consumer;
  * The one place ONNX Runtime sessions are created: provider, intra-op threads and graph optimisation are set here,
  * and a caller may customise the options further before the session is built (for example to override weights
  * with {@code addInitializer} or {@code addExternalInitializers} when merging LoRAs).
+ *
+ * <p>ONNX Runtime's own log is off unless asked for: a bad model file is reported once, by Troupe's error message,
+ * not also by ONNX Runtime's coloured log line on stderr.
  */
 public final class SessionFactory {
 
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private final ExecutionProvider provider;
     private final int intraOpThreads;
+    private final boolean runtimeLog;
 
     /**
+     * Sessions that keep ONNX Runtime's log to themselves (fatal messages only).
+     *
      * @param intraOpThreads threads per operator; 0 lets ONNX Runtime choose (one per physical core)
      */
     public SessionFactory(ExecutionProvider provider, int intraOpThreads) {
+        this(provider, intraOpThreads, false);
+    }
+
+    /** @param runtimeLog let ONNX Runtime log its warnings and errors on stderr (troupe's {@code -v}) */
+    public SessionFactory(ExecutionProvider provider, int intraOpThreads, boolean runtimeLog) {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("--threads must be 0 (automatic) or more, not " + intraOpThreads);
         }
         this.provider = provider;
         this.intraOpThreads = intraOpThreads;
+        this.runtimeLog = runtimeLog;
     }
 
     public OrtEnvironment environment() {
@@ -74,6 +87,8 @@ public final class SessionFactory {
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setSessionLogLevel(runtimeLog ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING
+                    : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             if (provider == ExecutionProvider.CUDA) {
                 addCuda(options);
             }

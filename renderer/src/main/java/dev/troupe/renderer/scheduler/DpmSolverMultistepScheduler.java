@@ -19,8 +19,6 @@ import dev.troupe.renderer.noise.GaussianNoise;
  */
 public final class DpmSolverMultistepScheduler implements Scheduler {
 
-    private static final double RHO = 7.0;
-
     private final SchedulerConfig config;
     private final TrainingSchedule schedule;
     private final PredictionType prediction;
@@ -44,11 +42,9 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         timesteps = new int[steps];
         sigmas = new double[steps + 1];
         if (karras) {
-            double maxRoot = Math.pow(schedule.sigma(trainSteps - 1), 1 / RHO);
-            double minRoot = Math.pow(schedule.sigma(0), 1 / RHO);
+            double[] ramp = schedule.karrasSigmas(steps);
             for (int i = 0; i < steps; i++) {
-                double ramp = steps == 1 ? 0 : (double) i / (steps - 1);
-                sigmas[i] = Math.pow(maxRoot + ramp * (minRoot - maxRoot), RHO);
+                sigmas[i] = ramp[i];
                 timesteps[i] = (int) Math.rint(schedule.timestepForSigma(sigmas[i]));
             }
         } else {

@@ -14,6 +14,8 @@ import dev.troupe.renderer.noise.GaussianNoise;
  *   x  += d (sigma_{i+1} - sigma_i)
  * </pre>
  * The start is noise * sigma_0, or noise * sqrt(sigma_0^2 + 1) with "leading" spacing (as diffusers).
+ * With Karras sigmas ({@code use_karras_sigmas}) the sigmas are Karras et al.'s ramp from sigma(T-1) to sigma(0)
+ * ({@link TrainingSchedule#karrasSigmas}) and each timestep is the fractional t whose log-sigma matches.
  */
 public final class EulerScheduler implements Scheduler {
 
@@ -21,20 +23,30 @@ public final class EulerScheduler implements Scheduler {
     private final TrainingSchedule schedule;
     private final PredictionType prediction;
     private final TimestepSpacing spacing;
+    private final boolean karras;
     private double[] timesteps = new double[0];
     private double[] sigmas = new double[0];
 
-    public EulerScheduler(SchedulerConfig config) {
+    public EulerScheduler(SchedulerConfig config, boolean karras) {
         this.config = config;
         this.schedule = TrainingSchedule.of(config);
         this.prediction = PredictionType.parse(config.predictionType());
         this.spacing = TimestepSpacing.parse(config.timestepSpacing());
+        this.karras = karras;
     }
 
     @Override
     public void setTimesteps(int steps) {
-        timesteps = spacing.timesteps(schedule.length(), steps, config.stepsOffset());
         sigmas = new double[steps + 1];
+        if (karras) {
+            System.arraycopy(schedule.karrasSigmas(steps), 0, sigmas, 0, steps);
+            timesteps = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                timesteps[i] = schedule.timestepForSigma(sigmas[i]);
+            }
+            return;
+        }
+        timesteps = spacing.timesteps(schedule.length(), steps, config.stepsOffset());
         for (int i = 0; i < steps; i++) {
             sigmas[i] = schedule.sigmaAt(timesteps[i]);
         }

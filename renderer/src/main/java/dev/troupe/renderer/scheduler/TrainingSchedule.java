@@ -105,6 +105,22 @@ public final class TrainingSchedule {
         return (1 - w) * sigma(lo) + w * sigma(lo + 1);
     }
 
+    /**
+     * Karras et al.'s sigma ramp over this schedule's range, {@code steps} values from sigma(T-1) down to sigma(0):
+     * sigma_i = (smax^(1/7) + i / (n - 1) (smin^(1/7) - smax^(1/7)))^7.
+     */
+    public double[] karrasSigmas(int steps) {
+        double rho = 7.0;
+        double maxRoot = Math.pow(sigma(length() - 1), 1 / rho);
+        double minRoot = Math.pow(sigma(0), 1 / rho);
+        double[] sigmas = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            double ramp = steps == 1 ? 0 : (double) i / (steps - 1);
+            sigmas[i] = Math.pow(maxRoot + ramp * (minRoot - maxRoot), rho);
+        }
+        return sigmas;
+    }
+
     /** The fractional timestep whose log-sigma matches {@code sigma} (inverse of log-linear interpolation). */
     public double timestepForSigma(double sigma) {
         double logSigma = Math.log(Math.max(sigma, 1e-10));

@@ -7,12 +7,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,18 +23,27 @@ import java.util.regex.Pattern;
  * The CLIP tokenizer in pure Java, from a diffusers {@code tokenizer/} folder with {@code vocab.json} and
  * {@code merges.txt} (the layout of most SD 1.x / 2.x ONNX exports, which have no tokenizer.json).
  *
- * <p>Text is lower-cased and its whitespace collapsed; CLIP's pattern splits it into words, numbers (one digit
- * each) and runs of other symbols; each piece's UTF-8 bytes are mapped to printable characters (GPT-2's byte
- * table); the last character gets the end-of-word suffix {@code </w>}; then adjacent symbols are merged, lowest
- * merge rank first, until no listed pair remains. Ids are BOS, tokens (truncated to length - 2), EOS, padding.
+ * <p>Normalisation follows Hugging Face's CLIPTokenizerFast ({@code tokenizer.json} of the CLIP models): Unicode NFC,
+ * every run of Unicode whitespace (U+00A0, U+2009, U+3000, U+2028 ... as well as ASCII) replaced by one space, then
+ * lower case, code point by code point. The special tokens {@code <|startoftext|>} and {@code <|endoftext|>} in the
+ * normalised text stand for themselves. CLIP's pattern splits the rest into words, numbers (one digit each) and
+ * runs of other symbols; each piece's UTF-8 bytes are mapped to printable characters (GPT-2's byte table); the last
+ * character gets the end-of-word suffix {@code </w>}; then adjacent symbols are merged, lowest merge rank first,
+ * until no listed pair remains. Ids are BOS, tokens (truncated to length - 2), EOS, padding.
+ *
+ * <p>Thread-safe: one instance serves every worker of a model. Words already split are remembered in a bounded
+ * cache (at most {@value #CACHE_CAPACITY} words; later words are split each time, as the Hugging Face library does).
  */
 public final class ClipBpeTokenizer implements PromptTokenizer {
 
     static final String BOS = "<|startoftext|>";
     static final String EOS = "<|endoftext|>";
+    /** Words remembered at most; a prompt vocabulary is far smaller, a hostile stream of new words is not. */
+    static final int CACHE_CAPACITY = 10_000;
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+    private static final Pattern SPECIAL = Pattern.compile(Pattern.quote(BOS) + "|" + Pattern.quote(EOS));
     private static final Pattern PIECES = Pattern.compile(
-            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+",
-            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+            "'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+", Pattern.UNICODE_CHARACTER_CLASS);
     private static final String[] BYTE_TO_CHAR = byteTable();
 
     private final Map<String, Integer> vocab;
@@ -40,7 +52,7 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
     private final int eosId;
     private final int padId;
     private final int length;
-    private final Map<String, List<String>> cache = new HashMap<>();
+    private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
 
     /**
      * @param padToken the padding token (EOS for SD 1.x, "!" for SD 2.x), or null for EOS
@@ -80,17 +92,51 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
 
     /** The BPE tokens of a prompt, without BOS/EOS (e.g. "a cat" gives "a</w>", "cat</w>"). */
     public List<String> tokenize(String prompt) {
-        String text = prompt.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
+        String text = normalize(prompt);
         List<String> tokens = new ArrayList<>();
+        Matcher special = SPECIAL.matcher(text);
+        int from = 0;
+        while (special.find()) {
+            split(text.substring(from, special.start()), tokens);
+            tokens.add(special.group());
+            from = special.end();
+        }
+        split(text.substring(from), tokens);
+        return tokens;
+    }
+
+    /** NFC, whitespace runs (Unicode's White_Space) to one space, lower case: CLIPTokenizerFast's normalizer. */
+    static String normalize(String prompt) {
+        String text = WHITESPACE.matcher(Normalizer.normalize(prompt, Normalizer.Form.NFC)).replaceAll(" ");
+        StringBuilder lower = new StringBuilder(text.length());
+        // Code point by code point, as the Rust library does (no context: a final capital sigma becomes σ, not ς).
+        text.codePoints().forEach(cp -> lower.append(cp < 128 ? String.valueOf((char) Character.toLowerCase(cp))
+                : new String(Character.toChars(cp)).toLowerCase(Locale.ROOT)));
+        return lower.toString();
+    }
+
+    private void split(String text, List<String> tokens) {
         Matcher m = PIECES.matcher(text);
         while (m.find()) {
             StringBuilder mapped = new StringBuilder();
             for (byte b : m.group().getBytes(StandardCharsets.UTF_8)) {
                 mapped.append(BYTE_TO_CHAR[b & 0xff]);
             }
-            tokens.addAll(cache.computeIfAbsent(mapped.toString(), this::bpe));
+            String word = mapped.toString();
+            List<String> pieces = cache.get(word);
+            if (pieces == null) {
+                pieces = bpe(word);
+                if (cache.size() < CACHE_CAPACITY) {
+                    cache.putIfAbsent(word, pieces);
+                }
+            }
+            tokens.addAll(pieces);
         }
-        return tokens;
+    }
+
+    /** Words in the cache, never more than {@link #CACHE_CAPACITY}. */
+    int cachedWords() {
+        return cache.size();
     }
 
     @Override

@@ -105,6 +105,90 @@ class LoraMergeSessionTest {
         }
     }
 
+    @ParameterizedTest(name = "external={0}")
+    @CsvSource({"false", "true"})
+    void sessionsKeepTheirOwnCopyOfTheMergedWeightsSoTheBuffersCanBeReleased(boolean external) throws Exception {
+        Path model = OnnxFixtures.write(dir.resolve("model"), false, external);
+        ModelWeights weights = OnnxWeightResolver.resolve(model);
+        Path kohya = new SafetensorsWriter()
+                .f32(kohyaKey(TO_Q, "lora_unet_") + ".lora_down.weight", new long[] {RANK, IN}, values(RANK * IN, 41))
+                .f32(kohyaKey(TO_Q, "lora_unet_") + ".lora_up.weight", new long[] {OUT, RANK}, values(OUT * RANK, 42))
+                .f32(kohyaKey(CONV, "lora_unet_") + ".lora_down.weight", new long[] {RANK, CONV_IN * 9},
+                        values(RANK * CONV_IN * 9, 43))
+                .f32(kohyaKey(CONV, "lora_unet_") + ".lora_up.weight", new long[] {CONV_OUT, RANK}, values(CONV_OUT * RANK, 44))
+                .write(dir.resolve("k.safetensors"));
+        MergedLoras merged = new LoraMerger(weights, null).merge(LoraSet.of(kohya, 1.0));
+        MergedWeights unet = merged.unet();
+        float[] hidden = values(TOKENS * IN, 30);
+        float[] image = values(CONV_IN * SIDE * SIDE, 31);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession session = unet.createSession(ENV, model, options)) {
+            Map<String, float[]> before = run(session, hidden, image, false);
+            assertThat(maxDiff(before.get("q"), linear(hidden, toQ()))).isGreaterThan(0.05); // the LoRA is in
+            java.util.List<java.nio.ByteBuffer> buffers = unet.tensors().values().stream()
+                    .map(MergedWeights.Tensor::data).toList();
+            merged.release();
+            for (java.nio.ByteBuffer b : buffers) { // what ONNX Runtime would read, were it not its own copy
+                for (int i = 0; i < b.capacity(); i++) {
+                    b.put(i, (byte) 0x7f);
+                }
+            }
+            assertThat(unet.tensors().values()).allSatisfy(t -> assertThat(t.data()).isNull());
+            Map<String, float[]> after = run(session, hidden, image, false);
+            assertThat(after.get("q")).containsExactly(before.get("q"));
+            assertThat(after.get("conv")).containsExactly(before.get("conv"));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aModelIsReadWithoutItsWeightsAndItsShellPointsIntoTheFile() throws Exception {
+        Path model = OnnxFixtures.write(dir.resolve("model"), false, false);
+        OnnxModelFile file = OnnxModelFile.read(model);
+        long weightBytes = 0;
+        for (var t : file.graph().getInitializerList()) {
+            assertThat(t.getRawData().isEmpty() && t.getFloatDataCount() == 0).as(t.getName()).isTrue();
+            var span = file.inlineData(t.getName());
+            if (span != null) {
+                weightBytes += span.length();
+            }
+        }
+        assertThat(weightBytes).isGreaterThan(0);
+        // every weight's bytes are where the span says: compare with the model parsed whole by protobuf
+        var whole = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(model));
+        byte[] bytes = Files.readAllBytes(model);
+        for (var t : whole.getGraph().getInitializerList()) {
+            if (!t.getRawData().isEmpty()) {
+                var span = file.inlineData(t.getName());
+                assertThat(java.util.Arrays.copyOfRange(bytes, (int) span.offset(), (int) (span.offset() + span.length())))
+                        .isEqualTo(t.getRawData().toByteArray());
+            }
+        }
+        var shell = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(file.shell());
+        assertThat(shell.getGraph().getInitializerList()).allSatisfy(t -> {
+            if (file.inlineData(t.getName()) != null) {
+                assertThat(t.getDataLocation()).isEqualTo(ai.onnx.proto.OnnxMl.TensorProto.DataLocation.EXTERNAL);
+                assertThat(t.getExternalData(0).getValue()).isEqualTo(model.getFileName().toString());
+            }
+        });
+        assertThat(shell.getGraph().getNodeList()).isEqualTo(whole.getGraph().getNodeList());
+    }
+
+    private static Map<String, float[]> run(OrtSession session, float[] hidden, float[] image, boolean fp16)
+            throws OrtException {
+        try (OnnxTensor h = tensor(hidden, new long[] {1, TOKENS, IN}, fp16);
+             OnnxTensor i = tensor(image, new long[] {1, CONV_IN, SIDE, SIDE}, fp16);
+             OrtSession.Result result = session.run(Map.of("hidden", h, "image", i))) {
+            Map<String, float[]> outputs = new HashMap<>();
+            for (var e : result) {
+                var buffer = ((OnnxTensor) e.getValue()).getFloatBuffer();
+                float[] values = new float[buffer.remaining()];
+                buffer.get(values);
+                outputs.put(e.getKey(), values);
+            }
+            return outputs;
+        }
+    }
+
     static String kohyaKey(String module, String prefix) {
         return prefix + module.replace('.', '_');
     }
@@ -113,20 +197,10 @@ class LoraMergeSessionTest {
                                             float[] image, boolean fp16) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             // The fixture holds "UNet" and "text encoder" in one graph: their merged weights go into one session.
-            try (MergedWeights both = unet == null ? null : MergedWeights.union(unet, te);
-                 OrtSession session = both == null ? ENV.createSession(model.toString(), options)
-                    : both.createSession(ENV, model, options);
-                 OnnxTensor h = tensor(hidden, new long[] {1, TOKENS, IN}, fp16);
-                 OnnxTensor i = tensor(image, new long[] {1, CONV_IN, SIDE, SIDE}, fp16);
-                 OrtSession.Result result = session.run(Map.of("hidden", h, "image", i))) {
-                Map<String, float[]> outputs = new HashMap<>();
-                for (var e : result) {
-                    var buffer = ((OnnxTensor) e.getValue()).getFloatBuffer();
-                    float[] values = new float[buffer.remaining()];
-                    buffer.get(values);
-                    outputs.put(e.getKey(), values);
-                }
-                return outputs;
+            MergedWeights both = unet == null ? null : MergedWeights.union(unet, te);
+            try (OrtSession session = both == null ? ENV.createSession(model.toString(), options)
+                    : both.createSession(ENV, model, options)) {
+                return run(session, hidden, image, fp16);
             }
         }
     }

@@ -50,6 +50,6 @@ class AffineStepProperties {
 
     @Provide
     Arbitrary<Sampler> deterministic() {
-        return Arbitraries.of(Sampler.DDIM, Sampler.EULER, Sampler.DPMPP_2M, Sampler.DPMPP_2M_KARRAS);
+        return Arbitraries.of(Sampler.DDIM, Sampler.EULER, Sampler.EULER_KARRAS, Sampler.DPMPP_2M, Sampler.DPMPP_2M_KARRAS);
     }
 }

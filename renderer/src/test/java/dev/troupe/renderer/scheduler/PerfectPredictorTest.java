@@ -56,7 +56,8 @@ class PerfectPredictorTest {
 
         for (int i = 0; i < steps; i++) {
             scheduler.scaleModelInput(x, i, modelInput);
-            double ac = signalLevel(scheduler, i);
+            double ac = sampler == Sampler.EULER_KARRAS ? 1 / (1 + Math.pow(((EulerScheduler) scheduler).sigma(i), 2))
+                    : signalLevel(scheduler, i);
             for (int k = 0; k < x.length; k++) {
                 double eps = (modelInput[k] - Math.sqrt(ac) * x0[k]) / Math.sqrt(1 - ac);
                 output[k] = (float) (prediction.equals("epsilon") ? eps : Math.sqrt(ac) * eps - Math.sqrt(1 - ac) * x0[k]);

@@ -88,7 +88,7 @@ class SchedulerReferenceTest {
 
     @Test
     void eulerSigmasAndOneUpdate() {
-        EulerScheduler euler = new EulerScheduler(SD.withTimestepSpacing("linspace", 0));
+        EulerScheduler euler = new EulerScheduler(SD.withTimestepSpacing("linspace", 0), false);
         euler.setTimesteps(4);
         assertThat(timesteps(euler)).containsExactly(new double[] {999, 666, 333, 0}, within(1e-9));
         assertThat(euler.sigma(0)).isCloseTo(sigma(999), within(1e-9));
@@ -96,7 +96,7 @@ class SchedulerReferenceTest {
         assertThat(euler.initNoiseSigma()).isCloseTo(sigma(999), within(1e-9));
         assertThat(euler.modelInputScale(1)).isCloseTo(1 / Math.sqrt(sigma(666) * sigma(666) + 1), within(1e-12));
 
-        EulerScheduler fractional = new EulerScheduler(SD.withTimestepSpacing("linspace", 0));
+        EulerScheduler fractional = new EulerScheduler(SD.withTimestepSpacing("linspace", 0), false);
         fractional.setTimesteps(7); // t_1 = 999 * 5/6 = 832.5
         assertThat(fractional.timestep(1)).isCloseTo(832.5, within(1e-9));
         assertThat(fractional.sigma(1)).isCloseTo(0.5 * sigma(832) + 0.5 * sigma(833), within(1e-9));
@@ -109,14 +109,14 @@ class SchedulerReferenceTest {
         euler.step(eps, 1, x, null);
         assertThat(x[0]).isCloseTo((float) expected, within(1e-5f));
 
-        EulerScheduler leading = new EulerScheduler(SD);
+        EulerScheduler leading = new EulerScheduler(SD, false);
         leading.setTimesteps(10);
         assertThat(leading.initNoiseSigma()).isCloseTo(Math.sqrt(sigma(901) * sigma(901) + 1), within(1e-9));
     }
 
     @Test
     void eulerVPredictionUpdate() {
-        EulerScheduler euler = new EulerScheduler(SD.withTimestepSpacing("linspace", 0).withPredictionType("v_prediction"));
+        EulerScheduler euler = new EulerScheduler(SD.withTimestepSpacing("linspace", 0).withPredictionType("v_prediction"), false);
         euler.setTimesteps(4);
         float[] x = {2.0f};
         float[] v = {0.4f};
