@@ -6,6 +6,9 @@ import dev.troupe.composer.fusion.RegionWeights;
 import dev.troupe.composer.fusion.RegionWindow;
 import dev.troupe.composer.pixel.FeatherMask;
 import dev.troupe.composer.pixel.LaplacianBlend;
+import dev.troupe.renderer.DenoisingLoop;
+import dev.troupe.renderer.Guidance;
+import dev.troupe.renderer.GuidedBatch;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.NonFiniteException;
 import dev.troupe.renderer.RenderRequest;
@@ -18,15 +21,12 @@ import dev.troupe.renderer.VaeDecoder;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.noise.GaussianNoise;
-import dev.troupe.renderer.scheduler.Scheduler;
-import dev.troupe.renderer.scheduler.TrainingSchedule;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -163,13 +163,8 @@ public final class RegionalRenderer {
                 r.unetWork(), r.naiveUnetWork(), r.unetBatchesPerStep());
     }
 
-    /** A slice of a group's samples that goes through the UNet in one run: samples [first, first + count). */
-    private record Run(UNet.Batch batch, int first, int count) {
-    }
-
     /**
-     * One UNet input shape and session (LoRA set): the windows that share them, run as one batch, or as several
-     * consecutive slices ({@link Run}) when the batch would exceed the cap.
+     * One UNet input shape and session (LoRA set): the windows that share them, run as one {@link GuidedBatch}.
      */
     private static final class Group {
         final int height;
@@ -180,10 +175,7 @@ public final class RegionalRenderer {
         final List<Region> regions = new ArrayList<>(); // null for background tiles
         final List<float[]> boxWeights = new ArrayList<>(); // the window's weights inside the box only
         final List<int[]> boxes = new ArrayList<>(); // the region's box in latent pixels; null for tiles
-        float[] input;
-        float[] output;
-        float[] guided;
-        final List<Run> runs = new ArrayList<>();
+        GuidedBatch batch;
 
         Group(int height, int width, UNet unet) {
             this.height = height;
@@ -221,8 +213,9 @@ public final class RegionalRenderer {
         int w = roundUp(ceilDiv(plan.width(), f), multiple);
         int h = roundUp(ceilDiv(plan.height(), f), multiple);
         int nativeSize = roundUp(model.unetSampleSize(), multiple);
-        boolean guided = s.guidance() > 1;
-        int copies = guided ? 2 : 1;
+        Guidance guidance = new Guidance(s.guidance());
+        boolean guided = guidance.active();
+        int copies = guidance.copies();
 
         // Prompts: 0 is the background, i + 1 is region i.
         List<String> positives = new ArrayList<>();
@@ -268,27 +261,19 @@ public final class RegionalRenderer {
             }
         }
 
-        Scheduler scheduler = s.sampler().create(model.schedulerConfig());
-        scheduler.setTimesteps(s.steps());
+        DenoisingLoop loop = new DenoisingLoop(s.sampler(), model.schedulerConfig(), s.steps());
         float[] latents = new float[channels * h * w];
-        // the sampler's own noise continues the canvas's stream: a plan without regions is exactly a plain render
-        GaussianNoise stepNoise = initialNoise(plan, latents, channels, h, w, f, scheduler.initNoiseSigma());
-        float[] scaled = new float[latents.length];
         float[] eps = new float[latents.length];
         PredictionFusion fusion = new PredictionFusion(channels, h, w);
         int bootSteps = (int) Math.round(s.bootstrapFraction() * s.steps());
         Bootstrap bootstrap = bootSteps > 0 && !plan.regions().isEmpty()
-                ? new Bootstrap(plan.seed(), channels, TrainingSchedule.of(model.schedulerConfig())) : null;
+                ? new Bootstrap(plan.seed(), channels, loop) : null;
 
-        long work = 0;
+        long[] work = {0};
         List<Group> all = new ArrayList<>(groups.values());
         try {
             for (Group g : all) {
                 int k = g.windows.size();
-                int crop = channels * g.height * g.width;
-                g.input = new float[copies * k * crop];
-                g.output = new float[copies * k * crop];
-                g.guided = guided ? new float[k * crop] : g.output;
                 float[] context = new float[copies * k * ctx];
                 for (int j = 0; j < k; j++) {
                     int p = g.prompts.get(j);
@@ -301,46 +286,27 @@ public final class RegionalRenderer {
                 }
                 // Samples are [negatives..., positives...]; each run takes the next slice of at most `cap`.
                 int cap = s.maxBatch() > 0 ? s.maxBatch() : model.defaultMaxBatch(g.height * g.width);
-                for (int first = 0; first < copies * k; first += cap) {
-                    int n = Math.min(cap, copies * k - first);
-                    Run run = new Run(g.unet.batch(n, channels, g.height, g.width, tokens, hidden), first, n);
-                    g.runs.add(run);
-                    run.batch().setEncoderHiddenStates(Arrays.copyOfRange(context, first * ctx, (first + n) * ctx));
-                }
+                g.batch = new GuidedBatch(g.unet, guidance, k, channels, g.height, g.width, tokens, hidden, context, cap);
             }
-            float scale = (float) s.guidance();
-            for (int i = 0; i < s.steps(); i++) {
-                scheduler.scaleModelInput(latents, i, scaled);
+            // the sampler's own noise continues the canvas's stream: a plan without regions is exactly a plain render
+            loop.run(latents, (l, sigma) -> initialNoise(plan, l, channels, h, w, f, sigma), (i, timestep, scaled) -> {
                 fusion.reset();
                 for (Group g : all) {
                     int k = g.windows.size();
                     int crop = channels * g.height * g.width;
+                    float[] input = g.batch.input();
                     for (int j = 0; j < k; j++) {
                         RegionWindow win = g.windows.get(j);
                         PredictionFusion.copyCrop(scaled, channels, h, w, win.x(), win.y(), win.width(),
-                                win.height(), g.input, j * crop);
+                                win.height(), input, j * crop);
                         Region region = g.regions.get(j);
                         if (bootstrap != null && region != null && i < bootSteps) {
                             // prompt p is region p - 1 (prompt 0 is the background)
-                            bootstrap.apply(scheduler.timestep(i), i, g.input, j * crop, win, g.boxes.get(j),
-                                    g.prompts.get(j) - 1);
+                            bootstrap.apply(timestep, i, input, j * crop, win, g.boxes.get(j), g.prompts.get(j) - 1);
                         }
                     }
-                    if (guided) {
-                        System.arraycopy(g.input, 0, g.input, k * crop, k * crop);
-                    }
-                    for (Run run : g.runs) {
-                        run.batch().predict(g.input, run.first() * crop, scheduler.timestep(i), g.output,
-                                run.first() * crop);
-                    }
-                    work += (long) copies * k * g.height * g.width;
-                    if (guided) {
-                        // eps = u + g (c - u); the negative prompts' predictions are the first half of the batch
-                        for (int e = 0; e < k * crop; e++) {
-                            float u = g.output[e];
-                            g.guided[e] = u + scale * (g.output[k * crop + e] - u);
-                        }
-                    }
+                    float[] predicted = g.batch.predict(timestep);
+                    work[0] += (long) copies * k * g.height * g.width;
                     boolean bootstrapping = bootstrap != null && i < bootSteps;
                     for (int j = 0; j < k; j++) {
                         RegionWindow win = g.windows.get(j);
@@ -349,22 +315,23 @@ public final class RegionalRenderer {
                         // while bootstrapping, a region's margin saw a plain colour, not the canvas: its prediction
                         // there belongs to another picture and is left out
                         float[] weights = bootstrapping && !background ? g.boxWeights.get(j) : win.weights();
-                        fusion.add(g.guided, j * crop, win.x(), win.y(), win.width(), win.height(), weights, wt);
+                        fusion.add(predicted, j * crop, win.x(), win.y(), win.width(), win.height(), weights, wt);
                     }
                 }
                 fusion.resolve(eps);
-                scheduler.step(eps, i, latents, stepNoise);
-                progress.update("denoise", i + 1, s.steps());
-            }
+                return eps;
+            }, (step, steps) -> progress.update("denoise", step, steps));
         } finally {
             for (Group g : all) {
-                g.runs.forEach(run -> run.batch().close());
+                if (g.batch != null) {
+                    g.batch.close();
+                }
             }
         }
         RgbImage image = TiledDecoder.decode(vae, latents, channels, h, w, nativeSize);
         long naive = (long) copies * positives.size() * canvasWork * s.steps();
-        int runsPerStep = all.stream().mapToInt(g -> g.runs.size()).sum();
-        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work, naive, runsPerStep);
+        int runsPerStep = all.stream().mapToInt(g -> g.batch.runs()).sum();
+        return new Result(crop(image, plan.width(), plan.height()), 0, 0, work[0], naive, runsPerStep);
     }
 
     /** The background's weight: 1 with no regions (it alone draws the canvas), else the configured weight. */
@@ -472,12 +439,12 @@ public final class RegionalRenderer {
         private static final long COLOUR = 1, NOISE = 2;
         private final long seed;
         private final int channels;
-        private final TrainingSchedule schedule;
+        private final DenoisingLoop loop;
 
-        Bootstrap(long seed, int channels, TrainingSchedule schedule) {
+        Bootstrap(long seed, int channels, DenoisingLoop loop) {
             this.seed = seed;
             this.channels = channels;
-            this.schedule = schedule;
+            this.loop = loop;
         }
 
         /** The seed of region {@code region}'s plain colour. */
@@ -491,8 +458,7 @@ public final class RegionalRenderer {
         }
 
         void apply(double timestep, int step, float[] input, int offset, RegionWindow win, int[] box, int region) {
-            double sigma = schedule.sigmaAt(timestep);
-            double ac = 1 / (sigma * sigma + 1);
+            double ac = loop.alphaCumprodAt(timestep);
             float a = (float) Math.sqrt(ac), b = (float) Math.sqrt(1 - ac);
             GaussianNoise colour = new GaussianNoise(colourSeed(seed, region));
             GaussianNoise noise = new GaussianNoise(noiseSeed(seed, region, step));

@@ -1,19 +1,11 @@
 package dev.troupe.renderer;
 
 import dev.troupe.renderer.model.ModelException;
-import dev.troupe.renderer.noise.GaussianNoise;
-import dev.troupe.renderer.scheduler.Scheduler;
 
 import java.util.List;
 
 /** Text to image with a loaded {@link StableDiffusionModel}: encode, denoise, decode. */
 public final class Text2ImagePipeline {
-
-    /** Told after each denoising step. */
-    @FunctionalInterface
-    public interface StepListener {
-        void stepDone(int step, int steps);
-    }
 
     private final StableDiffusionModel model;
     private final UNet unet;
@@ -35,11 +27,11 @@ public final class Text2ImagePipeline {
     }
 
     /**
-     * Draws one image. Buffers are allocated once here; the loop itself only copies into them.
-     * Latents are {@code [1, C, H/f, W/f]}; the UNet sees {@code [2, C, H/f, W/f]} (negative, positive) with
-     * guidance, else {@code [1, C, H/f, W/f]}.
+     * Draws one image: the prompts encoded once, then the {@link DenoisingLoop} with one {@link GuidedBatch} as its
+     * noise predictor. Latents are {@code [1, C, H/f, W/f]}; the UNet sees {@code [2, C, H/f, W/f]} (negative,
+     * positive) with guidance, else {@code [1, C, H/f, W/f]}.
      */
-    public RenderResult render(RenderRequest request, StepListener listener) {
+    public RenderResult render(RenderRequest request, DenoisingLoop.StepListener listener) {
         long start = System.nanoTime();
         long sessionStart = model.clock().nanos();
         long runsStart = model.clock().runs();
@@ -52,45 +44,22 @@ public final class Text2ImagePipeline {
         int channels = vae.latentChannels();
         int h = request.height() / factor;
         int w = request.width() / factor;
-        int latentSize = channels * h * w;
-        boolean guided = request.guidance() > 1;
-        int batch = guided ? 2 : 1;
+        Guidance guidance = new Guidance(request.guidance());
 
         TextEncoder text = textEncoder;
-        float[] context = text.encode(guided ? List.of(request.negativePrompt(), request.prompt())
+        float[] context = text.encode(guidance.active() ? List.of(request.negativePrompt(), request.prompt())
                 : List.of(request.prompt()));
-
-        Scheduler scheduler = request.sampler().create(model.schedulerConfig());
-        scheduler.setTimesteps(request.steps());
-        GaussianNoise noise = new GaussianNoise(request.seed());
-        float[] latents = new float[latentSize];
-        noise.fill(latents, scheduler.initNoiseSigma());
-        float[] modelInput = new float[batch * latentSize];
-        float[] prediction = new float[batch * latentSize];
-        float[] guidedPrediction = guided ? new float[latentSize] : prediction;
-        float scale = (float) request.guidance();
-
-        try (UNet.Batch denoiser = unet.batch(batch, channels, h, w, text.length(), text.hiddenSize())) {
-            denoiser.setEncoderHiddenStates(context);
-            for (int i = 0; i < request.steps(); i++) {
-                scheduler.scaleModelInput(latents, i, modelInput);
-                if (guided) {
-                    System.arraycopy(modelInput, 0, modelInput, latentSize, latentSize);
-                }
-                denoiser.predict(modelInput, scheduler.timestep(i), prediction);
-                if (guided) {
-                    // eps = u + g (c - u): the negative prompt's prediction u is first in the batch
-                    for (int k = 0; k < latentSize; k++) {
-                        float u = prediction[k];
-                        guidedPrediction[k] = u + scale * (prediction[latentSize + k] - u);
-                    }
-                }
-                scheduler.step(guidedPrediction, i, latents, noise);
-                listener.stepDone(i + 1, request.steps());
-            }
+        DenoisingLoop loop = new DenoisingLoop(request.sampler(), model.schedulerConfig(), request.steps());
+        float[] latents = new float[channels * h * w];
+        try (GuidedBatch denoiser = new GuidedBatch(unet, guidance, 1, channels, h, w, text.length(),
+                text.hiddenSize(), context, guidance.copies())) {
+            loop.run(latents, DenoisingLoop.seeded(request.seed()), (step, timestep, input) -> {
+                System.arraycopy(input, 0, denoiser.input(), 0, input.length);
+                return denoiser.predict(timestep);
+            }, listener);
         }
         RgbImage image = vae.decode(latents, h, w);
         return new RenderResult(image, System.nanoTime() - start, model.clock().nanos() - sessionStart,
-                model.clock().runs() - runsStart, batch);
+                model.clock().runs() - runsStart, guidance.copies());
     }
 }

@@ -1,5 +1,6 @@
 package dev.troupe.renderer.scheduler;
 
+import dev.troupe.renderer.DenoisingLoop;
 import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.noise.GaussianNoise;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * With an oracle that returns the true noise (or v) of a known x0 for whatever sample it is shown, every sampler
- * must end at x0: the loop below is the same as the pipeline's (scale input, predict, step).
+ * must end at x0, driven by the pipelines' own {@link DenoisingLoop} (scale input, predict, step).
  */
 class PerfectPredictorTest {
 
@@ -40,6 +41,7 @@ class PerfectPredictorTest {
                 .withPredictionType(prediction)
                 .withTimestepSpacing(spacing, spacing.equals("leading") ? 1 : 0)
                 .withSetAlphaToOne(true);
+        // the oracle reads the sigmas of the Karras ramp from a scheduler set up as the loop's own
         Scheduler scheduler = sampler.create(config);
         scheduler.setTimesteps(steps);
 
@@ -49,21 +51,22 @@ class PerfectPredictorTest {
             x0[k] = (float) Math.tanh(data.nextGaussian()); // image-like values in (-1, 1)
         }
         float[] x = new float[x0.length];
-        new GaussianNoise(2).fill(x, scheduler.initNoiseSigma());
-        float[] modelInput = new float[x.length];
         float[] output = new float[x.length];
-        GaussianNoise stepNoise = new GaussianNoise(3);
-
-        for (int i = 0; i < steps; i++) {
-            scheduler.scaleModelInput(x, i, modelInput);
+        List<Integer> heard = new ArrayList<>();
+        new DenoisingLoop(sampler, config, steps).run(x, (latents, sigma) -> {
+            new GaussianNoise(2).fill(latents, sigma);
+            return new GaussianNoise(3);
+        }, (i, timestep, modelInput) -> {
+            assertThat(timestep).isEqualTo(scheduler.timestep(i));
             double ac = sampler == Sampler.EULER_KARRAS ? 1 / (1 + Math.pow(((EulerScheduler) scheduler).sigma(i), 2))
                     : signalLevel(scheduler, i);
             for (int k = 0; k < x.length; k++) {
                 double eps = (modelInput[k] - Math.sqrt(ac) * x0[k]) / Math.sqrt(1 - ac);
                 output[k] = (float) (prediction.equals("epsilon") ? eps : Math.sqrt(ac) * eps - Math.sqrt(1 - ac) * x0[k]);
             }
-            scheduler.step(output, i, x, stepNoise);
-        }
+            return output;
+        }, (step, n) -> heard.add(step));
+        assertThat(heard).hasSize(steps).startsWith(1).endsWith(steps).isSorted();
         assertThat(x).containsExactly(x0, within(2e-3f));
     }
 

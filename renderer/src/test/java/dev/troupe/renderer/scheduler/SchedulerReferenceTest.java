@@ -1,5 +1,6 @@
 package dev.troupe.renderer.scheduler;
 
+import dev.troupe.renderer.DenoisingLoop;
 import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.noise.GaussianNoise;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,17 @@ class SchedulerReferenceTest {
             t[i] = s.timestep(i);
         }
         return t;
+    }
+
+    @Test
+    void theSignalLevelTheLoopGivesRegionsFollowsTheTrainingSchedule() {
+        DenoisingLoop loop = new DenoisingLoop(Sampler.DDIM, SD, 10);
+        for (int t : new int[] {0, 1, 500, 999}) {
+            assertThat(loop.alphaCumprodAt(t)).as("t = %d", t).isCloseTo(ac(t), within(1e-12));
+        }
+        // between training timesteps sigma is interpolated linearly, as the Euler samplers do
+        double s = 0.75 * sigma(500) + 0.25 * sigma(501);
+        assertThat(loop.alphaCumprodAt(500.25)).isCloseTo(1 / (1 + s * s), within(1e-12));
     }
 
     @Test
