@@ -1,5 +1,9 @@
 package dev.troupe.composer.fusion;
 
+import dev.troupe.composer.window.PromptWindow;
+import dev.troupe.composer.window.RegionWindow;
+import dev.troupe.composer.window.WindowGroup;
+
 /**
  * Fuses noise predictions from the background pass and from each region's crop into one prediction for the
  * canvas (Mixture-of-Diffusers style, before the scheduler step):
@@ -37,6 +41,20 @@ public final class PredictionFusion {
         add(eps, offset, win.x(), win.y(), win.width(), win.height(), win.weights(), 1f);
     }
 
+    /**
+     * Adds the predictions {@code [k, C, h, w]} of a group's k windows, each with its weights: a tile's times
+     * {@code backgroundWeight}, a region's inside its box only while bootstrapping ({@link PromptWindow#weights}).
+     */
+    public void add(WindowGroup group, float[] eps, boolean bootstrapping, float backgroundWeight) {
+        int crop = channels * group.height() * group.width();
+        for (int j = 0; j < group.windows().size(); j++) {
+            PromptWindow w = group.windows().get(j);
+            RegionWindow win = w.window();
+            add(eps, j * crop, win.x(), win.y(), win.width(), win.height(), w.weights(bootstrapping),
+                    w.background() ? backgroundWeight : 1f);
+        }
+    }
+
     /** Adds a crop's prediction with weights scaled by {@code scale} (e.g. the background's weight). */
     public void add(float[] eps, int offset, int x0, int y0, int w, int h, float[] weights, float scale) {
         int plane = height * width;
@@ -63,17 +81,6 @@ public final class PredictionFusion {
             float inv = wt > 0f ? 1f / wt : 0f;
             for (int c = 0; c < channels; c++) {
                 out[c * plane + p] = sum[c * plane + p] * inv;
-            }
-        }
-    }
-
-    /** Copies the canvas crop [C, h, w] at (x0, y0) out of {@code canvas} [C, H, W] into {@code dst[offset ..]}. */
-    public static void copyCrop(float[] canvas, int channels, int height, int width, int x0, int y0, int w, int h,
-                                float[] dst, int offset) {
-        int plane = height * width;
-        for (int c = 0; c < channels; c++) {
-            for (int j = 0; j < h; j++) {
-                System.arraycopy(canvas, c * plane + (y0 + j) * width + x0, dst, offset + (c * h + j) * w, w);
             }
         }
     }

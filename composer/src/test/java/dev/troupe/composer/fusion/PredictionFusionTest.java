@@ -1,5 +1,7 @@
 package dev.troupe.composer.fusion;
 
+import dev.troupe.composer.window.RegionWindow;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -37,17 +39,5 @@ class PredictionFusionTest {
         float[] out = new float[4];
         f.resolve(out);
         assertThat(out).containsOnly(0f);
-    }
-
-    @Test
-    void copyCropReadsTheRightPixels() {
-        int c = 2, h = 3, w = 4;
-        float[] canvas = new float[c * h * w];
-        for (int i = 0; i < canvas.length; i++) {
-            canvas[i] = i;
-        }
-        float[] dst = new float[1 + c * 2 * 2];
-        PredictionFusion.copyCrop(canvas, c, h, w, 1, 1, 2, 2, dst, 1);
-        assertThat(dst).containsExactly(0, 5, 6, 9, 10, 17, 18, 21, 22);
     }
 }

@@ -1,4 +1,4 @@
-package dev.troupe.composer.pixel;
+package dev.troupe.composer.composite;
 
 import dev.troupe.scene.Box;
 

@@ -1,4 +1,4 @@
-package dev.troupe.composer.fusion;
+package dev.troupe.composer.window;
 
 /**
  * Where a region's UNet pass reads and writes on the latent canvas, and how much its prediction counts there.
@@ -19,5 +19,19 @@ public record RegionWindow(int x, int y, int width, int height, float[] weights)
 
     public int area() {
         return width * height;
+    }
+
+    /**
+     * Copies this window's crop {@code [C, height, width]} out of {@code canvas} {@code [C, canvasHeight, canvasWidth]}
+     * into {@code dst[offset ..]}.
+     */
+    public void crop(float[] canvas, int channels, int canvasHeight, int canvasWidth, float[] dst, int offset) {
+        int plane = canvasHeight * canvasWidth;
+        for (int c = 0; c < channels; c++) {
+            for (int j = 0; j < height; j++) {
+                System.arraycopy(canvas, c * plane + (y + j) * canvasWidth + x, dst, offset + (c * height + j) * width,
+                        width);
+            }
+        }
     }
 }

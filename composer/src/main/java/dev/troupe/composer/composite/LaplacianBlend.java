@@ -1,4 +1,4 @@
-package dev.troupe.composer.pixel;
+package dev.troupe.composer.composite;
 
 /**
  * Blends two images of the same size through a mask, band by band (Burt and Adelson's Laplacian pyramid blend):

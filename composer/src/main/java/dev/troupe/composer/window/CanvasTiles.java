@@ -1,4 +1,4 @@
-package dev.troupe.composer.fusion;
+package dev.troupe.composer.window;
 
 import java.util.ArrayList;
 import java.util.List;

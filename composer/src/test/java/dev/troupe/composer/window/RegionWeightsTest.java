@@ -1,4 +1,4 @@
-package dev.troupe.composer.fusion;
+package dev.troupe.composer.window;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,20 +1,27 @@
-package dev.troupe.composer;
+package dev.troupe.composer.decode;
 
-import dev.troupe.composer.fusion.CanvasTiles;
-import dev.troupe.composer.fusion.PredictionFusion;
-import dev.troupe.composer.fusion.RegionWindow;
+import dev.troupe.composer.window.CanvasTiles;
+import dev.troupe.composer.window.LatentCanvas;
+import dev.troupe.composer.window.RegionWindow;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.VaeDecoder;
+import dev.troupe.renderer.model.ModelException;
 
 import java.util.List;
 
 /**
- * Decodes a latent canvas larger than the model's native size in overlapping tiles, blended with the same
- * feathered weights as the background pass: a VAE decoder's memory grows with the square of the size, and it was
- * trained at the native size.
+ * Decodes a latent canvas, in overlapping tiles when it is larger than the model's native size, blended with the
+ * same feathered weights as the background pass (a VAE decoder's memory grows with the square of the size, and it
+ * was trained at the native size); then crops the image back to the plan's size.
  */
-final class TiledDecoder {
+public final class TiledDecoder {
     private TiledDecoder() {
+    }
+
+    /** @param latents [C, H, W] on {@code canvas}; {@code width} x {@code height}: the plan's image size */
+    public static RgbImage decode(VaeDecoder vae, float[] latents, LatentCanvas canvas, int width, int height) {
+        return crop(decode(vae, latents, canvas.channels(), canvas.height(), canvas.width(), canvas.nativeSize()),
+                width, height);
     }
 
     /** @param latents [C, h, w] */
@@ -33,7 +40,7 @@ final class TiledDecoder {
             if (tileLatents.length != n) {
                 tileLatents = new float[n];
             }
-            PredictionFusion.copyCrop(latents, channels, h, w, t.x(), t.y(), t.width(), t.height(), tileLatents, 0);
+            t.crop(latents, channels, h, w, tileLatents, 0);
             RgbImage part = vae.decode(tileLatents, t.height(), t.width());
             byte[] rgb = part.rgb();
             for (int y = 0; y < part.height(); y++) {
@@ -54,6 +61,22 @@ final class TiledDecoder {
             for (int c = 0; c < 3; c++) {
                 out[3 * p + c] = (byte) Math.max(0, Math.min(255, Math.round(sum[3 * p + c] * inv)));
             }
+        }
+        return new RgbImage(width, height, out);
+    }
+
+    /** The top-left {@code width} x {@code height} of {@code image}: the latent canvas was rounded up. */
+    static RgbImage crop(RgbImage image, int width, int height) {
+        if (image.width() == width && image.height() == height) {
+            return image;
+        }
+        if (image.width() < width || image.height() < height) {
+            throw new ModelException("decoded image " + image.width() + "x" + image.height() + " is smaller than the "
+                    + "canvas " + width + "x" + height);
+        }
+        byte[] out = new byte[width * height * 3];
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(image.rgb(), y * image.width() * 3, out, y * width * 3, width * 3);
         }
         return new RgbImage(width, height, out);
     }

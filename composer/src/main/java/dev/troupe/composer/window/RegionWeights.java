@@ -1,4 +1,4 @@
-package dev.troupe.composer.fusion;
+package dev.troupe.composer.window;
 
 /**
  * Builds a region's window: its box grown by a context margin (clipped to the canvas), weighted 1 inside the box
