@@ -2,13 +2,13 @@ package dev.troupe.cli;
 
 import dev.troupe.composer.Images;
 import dev.troupe.composer.RegionalRenderer;
-import dev.troupe.composer.eval.AttributeEvaluator;
-import dev.troupe.composer.eval.EvaluationReport;
-import dev.troupe.composer.eval.Palette;
-import dev.troupe.composer.eval.SeamMetric;
-import dev.troupe.composer.eval.Tally;
 import dev.troupe.composer.png.PngText;
 import dev.troupe.composer.png.PngWriter;
+import dev.troupe.eval.AttributeEvaluator;
+import dev.troupe.eval.EvaluationReport;
+import dev.troupe.eval.Palette;
+import dev.troupe.eval.SeamMetric;
+import dev.troupe.eval.Tally;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanOptions;
 import dev.troupe.planner.PlanResult;

@@ -32,7 +32,7 @@ class JointModeFidelityTest {
         assertThat(r.out()).contains("6 scenes, 27 subjects", "joint mode");
         List<String[]> readings = Files.readAllLines(dir.resolve("readings.tsv")).stream().skip(1)
                 .map(line -> line.split("\t")).toList();
-        List<String> levels = dev.troupe.composer.eval.Palette.load(EmbeddedModelTest.embedded()).skinLevels();
+        List<String> levels = dev.troupe.eval.Palette.load(EmbeddedModelTest.embedded()).skinLevels();
         int top = 0, skin = 0, skinNear = 0, subjects = 0;
         for (String[] row : readings) { // image, region, attribute, planned, read
             switch (row[2]) {

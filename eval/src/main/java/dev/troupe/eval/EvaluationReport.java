@@ -1,4 +1,4 @@
-package dev.troupe.composer.eval;
+package dev.troupe.eval;
 
 import java.util.Comparator;
 import java.util.LinkedHashMap;

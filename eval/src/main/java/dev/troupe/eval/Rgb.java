@@ -1,4 +1,4 @@
-package dev.troupe.composer.eval;
+package dev.troupe.eval;
 
 /** A colour with channels in 0..255 (not clamped: averages and medians of pixels). */
 public record Rgb(double r, double g, double b) {

@@ -1,4 +1,4 @@
-package dev.troupe.composer.eval;
+package dev.troupe.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.troupe.composer.eval;
+package dev.troupe.eval;
 
 /**
  * What the evaluator read from one subject's box.

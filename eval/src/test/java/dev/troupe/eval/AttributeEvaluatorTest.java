@@ -1,4 +1,4 @@
-package dev.troupe.composer.eval;
+package dev.troupe.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.troupe.scene.Box;

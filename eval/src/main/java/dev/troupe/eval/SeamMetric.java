@@ -1,4 +1,4 @@
-package dev.troupe.composer.eval;
+package dev.troupe.eval;
 
 import dev.troupe.scene.Box;
 import dev.troupe.scene.Region;

@@ -1,4 +1,4 @@
-package dev.troupe.composer.eval;
+package dev.troupe.eval;
 
 /** How many subjects were checked for an attribute, and how many were drawn as planned. */
 public record Tally(int total, int correct) {
