@@ -70,7 +70,8 @@ final class CompositePass {
                         (step, steps) -> progress.update("subject " + label, step, steps)).image();
             }
             work += (long) new Guidance(s.guidance()).copies() * win.area() * s.steps();
-            // The subject keeps its box; its margin fades into what is already on the canvas (never at the canvas edge).
+            // The subject keeps its box; its margin fades into what is already on the canvas (never at the canvas
+            // edge).
             canvas.blendIn(part, win.x() * f, win.y() * f, FeatherMask.around(r.box(), margin * f / 2, width, height),
                     blend);
         }

@@ -67,7 +67,8 @@ final class JointPass {
         long pixelsPerStep;
         try (WindowPredictions predictions = new WindowPredictions(windows, canvas, prompts, guidance,
                 pixels -> s.maxBatch() > 0 ? s.maxBatch() : model.defaultMaxBatch(pixels))) {
-            loop.run(latents, (noise, sigma) -> CanvasNoise.fill(plan, canvas, noise, sigma), (step, timestep, input) -> {
+            DenoisingLoop.InitialNoise noise = (initial, sigma) -> CanvasNoise.fill(plan, canvas, initial, sigma);
+            loop.run(latents, noise, (step, timestep, input) -> {
                 boolean bootstrapping = bootstrap.covers(step);
                 fusion.reset();
                 for (GroupPrediction group : predictions.groups()) {

@@ -124,6 +124,34 @@ class RegionalRendererTest {
     }
 
     @Test
+    void jointModeAllocatesNoBuffersPerStep() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        // 512x256 with four 128x256 boxes: the canvas latent is 64x32x4 floats (32 KiB) and each crop's batch
+        // buffers more, so one buffer per step would show at once
+        List<Region> regions = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            regions.add(region(i + 1, new Box(128 * i, 0, 128, 256), i % 2 == 0 ? "red shirt" : "blue", 10 + i));
+        }
+        ScenePlan plan = plan(512, 256, regions);
+        RegionalRenderer renderer = new RegionalRenderer(model);
+        RegionalRenderer.Settings few = new RegionalRenderer.Settings(4, 3.0, Sampler.DPMPP_2M,
+                RegionalRenderer.Mode.JOINT, -1, 0.2, 0.5, RegionalRenderer.Blend.LAPLACIAN, 0);
+        RegionalRenderer.Settings many = new RegionalRenderer.Settings(24, 3.0, Sampler.DPMPP_2M,
+                RegionalRenderer.Mode.JOINT, -1, 0.2, 0.5, RegionalRenderer.Blend.LAPLACIAN, 0);
+        renderer.render(plan, many, (p, s, n) -> { }); // warm up the JIT and ONNX Runtime
+        long id = Thread.currentThread().getId();
+        long start = threads.getThreadAllocatedBytes(id);
+        renderer.render(plan, few, (p, s, n) -> { });
+        long fewBytes = threads.getThreadAllocatedBytes(id) - start;
+        start = threads.getThreadAllocatedBytes(id);
+        renderer.render(plan, many, (p, s, n) -> { });
+        long manyBytes = threads.getThreadAllocatedBytes(id) - start;
+        long perStep = (manyBytes - fewBytes) / 20;
+        assertThat(perStep).as("bytes allocated per extra step").isLessThan(8 * 1024);
+    }
+
+    @Test
     void compositeModeDrawsTheCanvasWithEachSubjectBlendedIn() {
         ScenePlan plan = plan(192, 64, row(5));
         RegionalRenderer renderer = new RegionalRenderer(model);
