@@ -112,7 +112,7 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
                 throw new UserInputException("set must be a list such as [\"2:glasses=yes\"]");
             }
             for (JsonNode one : set) {
-                options = override(options, one.asText());
+                options = options.withOverride(one.asText(), "set", "\"2:glasses=yes\"");
             }
         }
         return new JobSpec(entry, job.get("request").asText(), null, options, loras, model);
@@ -153,21 +153,6 @@ public record JobSpec(Manifest.Entry entry, String request, ScenePlan plan, Plan
             throw new UserInputException(field + " must be text, got " + value);
         }
         return value.asText();
-    }
-
-    private static PlanOptions override(PlanOptions options, String text) {
-        int colon = text.indexOf(':');
-        int eq = text.indexOf('=');
-        if (colon <= 0 || eq < colon + 2 || eq == text.length() - 1) {
-            throw new UserInputException("set '" + text + "' needs the form N:DIM=VALUE, e.g. \"2:glasses=yes\"");
-        }
-        int subject;
-        try {
-            subject = Integer.parseInt(text.substring(0, colon).strip());
-        } catch (NumberFormatException e) {
-            throw new UserInputException("set '" + text + "': '" + text.substring(0, colon) + "' is not a subject number");
-        }
-        return options.withOverride(subject - 1, text.substring(colon + 1, eq).strip(), text.substring(eq + 1).strip());
     }
 
     /** [{file: a.safetensors, weight: 0.8}] or ["a.safetensors:0.8"]; files relative to the manifest, and present. */
