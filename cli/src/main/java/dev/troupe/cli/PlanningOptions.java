@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.PlannerOptions;
 import dev.troupe.planner.Distribution;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanOptions;
