@@ -1,6 +1,8 @@
 package dev.troupe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.batch.command.ModelOptions;
+import dev.troupe.batch.command.RenderOptions;
 import dev.troupe.renderer.RenderRequest;
 import dev.troupe.renderer.RenderResult;
 import dev.troupe.renderer.StableDiffusionModel;
@@ -96,8 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
                 out.printf(Locale.ROOT, "model %s (%s), provider %s, intra-op threads %s%n", model.directory().root(),
-                        model.hash().substring(0, 10), modelOptions.runtime.provider,
-                        modelOptions.runtime.threads == 0 ? "auto" : Integer.toString(modelOptions.runtime.threads));
+                        model.hash().substring(0, 10), modelOptions.runtime().provider(),
+                        modelOptions.runtime().threads() == 0 ? "auto" : Integer.toString(modelOptions.runtime().threads()));
                 out.printf(Locale.ROOT, "%dx%d, %d steps, %s, cfg %s (UNet batch %d); load %.2f s%n", wh[0], wh[1],
                         steps, chosen.cliName(), cfg, cfg > 1 ? 2 : 1, loadSeconds);
                 for (int i = 0; i < warmup; i++) {

@@ -1,5 +1,7 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.command.RenderOptions;
 import dev.troupe.composer.Images;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.composer.png.PngText;
@@ -101,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (outputDir != null) {
             Files.createDirectories(outputDir);
         }
-        Path modelDir = rendering.model.resolve(null, null);
+        Path modelDir = rendering.model().resolve(null, null);
         Palette palette = Palette.load(modelDir);
         AttributeEvaluator evaluator = new AttributeEvaluator(palette);
         if (!images.isEmpty()) {
@@ -145,7 +147,7 @@ public final class EvalCommand implements Callable<Integer> {
         StringBuilder readings = new StringBuilder(READINGS_HEADER);
         int size = palette.tileHeight() * model.vaeDecoder().pixelFactor();
         long start = System.nanoTime();
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), rendering.quiet, "figures");
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), rendering.quiet(), "figures");
         for (int i = 0; i < figures; i++) {
             String skin = pick(random, palette.skin().keySet());
             String hair = pick(random, palette.hair().keySet());

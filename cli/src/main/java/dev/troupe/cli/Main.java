@@ -1,17 +1,17 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.BatchCommand;
+import dev.troupe.batch.command.CommandEnvironment;
+import dev.troupe.batch.command.TroupeVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Properties;
 
 /** {@code troupe}: one request for a group scene in, one image of many deliberately drawn subjects out. */
-@Command(name = "troupe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "troupe", mixinStandardHelpOptions = true, versionProvider = TroupeVersion.class,
         description = "Plans and draws group scenes: every subject gets its own box, prompt and attributes.",
         subcommands = {
                 PlanCommand.class,
@@ -22,10 +22,11 @@ import java.util.Properties;
                 BenchCommand.class,
                 EvalCommand.class,
                 StudioCommand.class,
-                // one line per command; shared plumbing (errors, exit codes) lives in Cli
+                // one line per command; batch is the batch module's (the Spark job's sibling); shared plumbing
+                // (errors, exit codes) lives in the batch module's CommandErrors, run by Cli
                 CommandLine.HelpCommand.class,
         })
-public final class Main implements Runnable {
+public final class Main implements Runnable, CommandEnvironment {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,7 +38,8 @@ public final class Main implements Runnable {
         this.environment = Map.copyOf(environment);
     }
 
-    Map<String, String> environment() {
+    @Override
+    public Map<String, String> environment() {
         return environment;
     }
 
@@ -60,19 +62,5 @@ public final class Main implements Runnable {
     public void run() {
         // "troupe" alone: show what it can do
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** The version from the build (resource filtered by Maven). */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() throws IOException {
-            Properties properties = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("/dev/troupe/cli/version.properties")) {
-                if (in != null) {
-                    properties.load(in);
-                }
-            }
-            return new String[] {"troupe " + properties.getProperty("version", "unknown")};
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
 import dev.troupe.planner.PlanExplainer;
 import dev.troupe.planner.PlanResult;
 import dev.troupe.scene.PlanJson;

@@ -1,10 +1,10 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.PlannerOptions;
 import dev.troupe.planner.Distribution;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanOptions;
 import dev.troupe.planner.PlanResult;
-import dev.troupe.planner.RequestException;
 import dev.troupe.planner.layout.Layout;
 import dev.troupe.planner.write.Profile;
 import picocli.CommandLine.Mixin;
@@ -78,23 +78,8 @@ public final class PlanningOptions {
             options = options.withMix(parsed.getKey(), parsed.getValue());
         }
         for (String override : overrides == null ? List.<String>of() : overrides) {
-            options = withOverride(options, override);
+            options = options.withOverride(override, "--set", "--set 2:glasses=yes");
         }
         return builder.build(request, options);
-    }
-
-    private static PlanOptions withOverride(PlanOptions options, String text) {
-        int colon = text.indexOf(':');
-        int eq = text.indexOf('=');
-        if (colon <= 0 || eq < colon + 2 || eq == text.length() - 1) {
-            throw new RequestException("--set '" + text + "' needs the form N:DIM=VALUE, e.g. --set 2:glasses=yes");
-        }
-        int subject;
-        try {
-            subject = Integer.parseInt(text.substring(0, colon).strip());
-        } catch (NumberFormatException e) {
-            throw new RequestException("--set '" + text + "': '" + text.substring(0, colon) + "' is not a subject number");
-        }
-        return options.withOverride(subject - 1, text.substring(colon + 1, eq).strip(), text.substring(eq + 1).strip());
     }
 }

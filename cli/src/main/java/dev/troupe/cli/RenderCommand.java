@@ -1,5 +1,8 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.command.RenderOptions;
+import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.ScenePlan;
@@ -36,14 +39,14 @@ public final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SceneRendering.Outputs outputs = SceneRendering.Outputs.of(output);
+        SceneOutputs.Targets outputs = SceneOutputs.Targets.of(output);
         ScenePlan plan = PlanJson.read(planFile);
         if (seed != null) {
             plan = plan.withSeed(seed);
         }
         plan = rendering.withRegionLoras(plan);
         Path planFolder = planFile.toAbsolutePath().getParent();
-        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), planFile), plan,
+        try (StableDiffusionModel model = rendering.load(rendering.model().resolve(plan.model(), planFile), plan,
                 planFolder)) {
             SceneRendering.render(model, plan, rendering, planFolder, outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());

@@ -1,5 +1,8 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.command.RenderOptions;
+import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.planner.PlanResult;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.scene.ScenePlan;
@@ -42,10 +45,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SceneRendering.Outputs outputs = SceneRendering.Outputs.of(output);
+        SceneOutputs.Targets outputs = SceneOutputs.Targets.of(output);
         PlanResult planned = planning.plan(request, main.environment(), spec.commandLine().getErr());
         ScenePlan plan = rendering.withRegionLoras(planned.plan());
-        try (StableDiffusionModel model = rendering.load(rendering.model.resolve(plan.model(), null), plan,
+        try (StableDiffusionModel model = rendering.load(rendering.model().resolve(plan.model(), null), plan,
                 Path.of(""))) {
             SceneRendering.render(model, plan, rendering, Path.of(""), outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());

@@ -1,5 +1,9 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.command.ModelOptions;
+import dev.troupe.batch.command.PlannerOptions;
+import dev.troupe.batch.command.RuntimeOptions;
 import dev.troupe.cli.studio.StudioServer;
 import dev.troupe.scene.UserInputException;
 import picocli.CommandLine.Command;

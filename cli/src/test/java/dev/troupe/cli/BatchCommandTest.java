@@ -3,6 +3,7 @@ package dev.troupe.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.troupe.batch.command.ExitCodes;
 import dev.troupe.renderer.fixtures.SdFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,18 @@ class BatchCommandTest {
                 .containsPattern("gender +female +0\\.500 +2[12] \\(21\\.50\\) +2[12] +ok")
                 .containsPattern("skin +dark +0\\.333 +1[45] \\(14\\.33\\) +1[45] +ok");
         assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void plansWithTheEnvironmentTroupeHandsIt() throws Exception {
+        // the batch command lives in the batch module; troupe hands it its environment as it does its own commands
+        Path manifest = manifest(1);
+        CliRun hermetic = run("batch", manifest.toString(), "--dry-run");
+        assertThat(hermetic.err()).doesNotContain("no LLM endpoint configured"); // TROUPE_PLANNER=rules
+        CliRun bogus = CliRun.of(Map.of("TROUPE_PLANNER", "bogus", "TROUPE_CONFIG", "/dev/null"),
+                "batch", manifest.toString(), "--dry-run");
+        assertThat(bogus.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(bogus.err()).isEqualTo("troupe: unknown planner 'bogus'; planners: rules, openai, ollama, auto\n");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
 import dev.troupe.renderer.fixtures.SdFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
 import dev.troupe.renderer.fixtures.SdFixture;
 import dev.troupe.renderer.lora.SafetensorsWriter;
 import org.junit.jupiter.api.BeforeEach;

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.command.PlannerOptions;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.ScenePlan;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -175,9 +178,7 @@ class PlanCommandLlmTest {
         }
         assertThat(http.err()).contains("the LLM at http://***@127.0.0.1:");
         PlannerOptions options = new PlannerOptions();
-        options.baseUrl = withUser;
-        options.planner = "openai";
-        options.model = "m";
+        new CommandLine(options).parseArgs("--llm-base-url", withUser, "--planner", "openai", "--llm-model", "m");
         assertThat(options.describe(env())).isEqualTo("m at " + baseUrl().replace("http://", "http://***@")); // the studio's
     }
 

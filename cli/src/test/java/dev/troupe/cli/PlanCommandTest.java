@@ -1,5 +1,6 @@
 package dev.troupe.cli;
 
+import dev.troupe.batch.command.ExitCodes;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;

@@ -88,6 +88,29 @@ public record PlanOptions(long seed, Integer count, Map<String, Distribution> mi
     }
 
     /**
+     * {@code N:DIM=VALUE}: subject N (from 1) gets that value whatever the mix says, as {@code --set} and a manifest
+     * job's {@code set} give it.
+     *
+     * @param option  how the user gave it, for messages: {@code --set}, or a manifest's {@code set}
+     * @param example a well-formed one as the user would write it there
+     * @throws RequestException when the text is not of that form
+     */
+    public PlanOptions withOverride(String text, String option, String example) {
+        int colon = text.indexOf(':');
+        int eq = text.indexOf('=');
+        if (colon <= 0 || eq < colon + 2 || eq == text.length() - 1) {
+            throw new RequestException(option + " '" + text + "' needs the form N:DIM=VALUE, e.g. " + example);
+        }
+        int subject;
+        try {
+            subject = Integer.parseInt(text.substring(0, colon).strip());
+        } catch (NumberFormatException e) {
+            throw new RequestException(option + " '" + text + "': '" + text.substring(0, colon) + "' is not a subject number");
+        }
+        return withOverride(subject - 1, text.substring(colon + 1, eq).strip(), text.substring(eq + 1).strip());
+    }
+
+    /**
      * Parses {@code skin=light:1,medium:1,dark:1} (weights, any scale) into a dimension and distribution.
      *
      * @throws RequestException naming the unknown dimension or value, or the bad weight

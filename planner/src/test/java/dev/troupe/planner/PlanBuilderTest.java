@@ -126,4 +126,18 @@ class PlanBuilderTest {
         assertThatThrownBy(() -> builder.build("a team of 5, 60% red jerseys and 60% blue", PlanOptions.seeded(1)))
                 .hasMessageContaining("120% of the group in top");
     }
+
+    @Test
+    void anOverrideReadsNColonDimensionEqualsValueAndNamesWhereItCameFrom() {
+        // subject 2 is index 1; surrounding blanks go
+        assertThat(PlanOptions.seeded(1).withOverride(" 2 : glasses = yes", "--set", "--set 2:glasses=yes").overrides())
+                .isEqualTo(Map.of(1, Map.of("glasses", "yes")));
+        assertThatThrownBy(() -> PlanOptions.seeded(1).withOverride("2glasses=yes", "--set", "--set 2:glasses=yes"))
+                .isInstanceOf(RequestException.class)
+                .hasMessage("--set '2glasses=yes' needs the form N:DIM=VALUE, e.g. --set 2:glasses=yes");
+        assertThatThrownBy(() -> PlanOptions.seeded(1).withOverride("2:glasses=", "set", "\"2:glasses=yes\""))
+                .hasMessage("set '2:glasses=' needs the form N:DIM=VALUE, e.g. \"2:glasses=yes\"");
+        assertThatThrownBy(() -> PlanOptions.seeded(1).withOverride("two:glasses=yes", "set", "\"2:glasses=yes\""))
+                .hasMessage("set 'two:glasses=yes': 'two' is not a subject number");
+    }
 }

@@ -1,6 +1,6 @@
 package dev.troupe.spark;
 
-import dev.troupe.cli.batch.BatchRunner;
+import dev.troupe.batch.run.BatchRunner;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.SerializableConfiguration;
 import picocli.CommandLine;
@@ -14,7 +14,7 @@ import java.util.List;
  * The renderer of one executor JVM: built lazily by the first task that needs it, then shared by every task the
  * JVM runs (concurrently when the executor has several cores), so the model's ONNX sessions are created once per
  * executor, never per task and never on the driver. It is {@code troupe batch}'s own {@link BatchRunner}, built
- * from the same command line by the same code ({@code RenderOptions.batchRunner}).
+ * from the same command line by the same code ({@code BatchOptions.runner}).
  */
 final class ExecutorPipeline {
 

@@ -1,6 +1,6 @@
 package dev.troupe.spark;
 
-import dev.troupe.cli.batch.BatchStore;
+import dev.troupe.batch.store.BatchStore;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;

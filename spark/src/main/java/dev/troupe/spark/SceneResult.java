@@ -2,7 +2,7 @@ package dev.troupe.spark;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.troupe.cli.batch.BatchRunner;
+import dev.troupe.batch.run.BatchRunner;
 
 import java.io.Serializable;
 

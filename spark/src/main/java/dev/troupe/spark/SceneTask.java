@@ -1,7 +1,7 @@
 package dev.troupe.spark;
 
-import dev.troupe.cli.batch.BatchPlanner;
-import dev.troupe.cli.batch.BatchRunner;
+import dev.troupe.batch.plan.BatchPlanner;
+import dev.troupe.batch.run.BatchRunner;
 import dev.troupe.scene.PlanJson;
 
 import java.io.Serializable;

@@ -1,16 +1,14 @@
 package dev.troupe.spark;
 
-import dev.troupe.cli.Cli;
-import dev.troupe.cli.ExitCodes;
-import dev.troupe.cli.PlannerOptions;
-import dev.troupe.cli.RenderOptions;
-import dev.troupe.cli.batch.BatchPlanner;
-import dev.troupe.cli.batch.BatchReport;
-import dev.troupe.cli.batch.BatchRunner;
-import dev.troupe.cli.batch.BatchStore;
-import dev.troupe.cli.batch.Manifest;
-import dev.troupe.cli.batch.Shard;
-import dev.troupe.planner.PlanBuilder;
+import dev.troupe.batch.command.BatchOptions;
+import dev.troupe.batch.command.CommandErrors;
+import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.manifest.Manifest;
+import dev.troupe.batch.plan.BatchPlanner;
+import dev.troupe.batch.plan.Shard;
+import dev.troupe.batch.report.BatchReport;
+import dev.troupe.batch.run.BatchRunner;
+import dev.troupe.batch.store.BatchStore;
 import dev.troupe.scene.UserInputException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -60,22 +58,13 @@ public final class SparkBatch implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUTDIR", description = "output folder: a path, or hdfs://..., s3a://...")
     String outDir;
 
-    @Option(names = "--resume", description = "skip jobs whose outputs are complete and match their recorded hashes; redo the rest")
-    boolean resume;
-
-    @Option(names = "--seed", description = "batch seed: jobs without a seed of their own draw theirs from it "
-            + "(default: the manifest's seed, else 0)")
-    Long seed;
-
     @Option(names = "--partitions", paramLabel = "N", description = "Spark partitions (tasks) for the jobs "
             + "(default: one per job, so that a retried task redoes one job)")
     Integer partitions;
 
+    /** {@code troupe batch}'s own: --resume, --seed, the planner and render options. */
     @Mixin
-    PlannerOptions planner = new PlannerOptions();
-
-    @Mixin
-    RenderOptions rendering;
+    BatchOptions batch;
 
     private JavaSparkContext spark;
     private Map<String, String> environment;
@@ -106,15 +95,15 @@ public final class SparkBatch implements Callable<Integer> {
         command.spark = spark;
         command.environment = environment;
         command.args = List.of(args);
-        int exit = Cli.configure(new CommandLine(command), out, err).execute(args);
+        int exit = CommandErrors.configure(new CommandLine(command), out, err).execute(args);
         out.flush();
         err.flush();
         return command.run != null ? new Run(exit, command.run.pipelinesByExecutor()) : new Run(exit, Map.of());
     }
 
     /** The runner the executors draw with: {@code troupe batch}'s, one worker per task. */
-    BatchRunner runner(BatchStore store) throws IOException {
-        return rendering.batchRunner(store, 1, resume, manifestFile);
+    BatchRunner runner(BatchStore store) {
+        return batch.runner(store, 1, manifestFile);
     }
 
     @Override
@@ -125,10 +114,9 @@ public final class SparkBatch implements Callable<Integer> {
             throw new UserInputException("--partitions must be at least 1, not " + partitions);
         }
         long start = System.nanoTime();
-        PlanBuilder builder = planner.planBuilder(environment, err);
-        Manifest manifest = Manifest.read(manifestFile, builder.lexicon());
-        long batchSeed = seed != null ? seed : manifest.seed() != null ? manifest.seed() : 0L;
-        BatchPlanner.Result planned = new BatchPlanner(builder).plan(manifest, batchSeed);
+        BatchOptions.PlannedBatch batchPlan = batch.plan(manifestFile, environment, err);
+        Manifest manifest = batchPlan.manifest();
+        BatchPlanner.Result planned = batchPlan.planned();
         List<BatchPlanner.Planned> jobs = planned.jobs();
 
         Broadcast<SerializableConfiguration> hadoop = SerializableConfiguration.broadcast(spark.sc());

@@ -2,13 +2,15 @@ package dev.troupe.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.troupe.cli.Cli;
+import dev.troupe.batch.command.BatchCommand;
+import dev.troupe.batch.command.CommandErrors;
 import dev.troupe.renderer.fixtures.SdFixture;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -83,12 +85,14 @@ class SparkBatchTest {
         return new Output(run.exit(), o.toString(), e.toString(), run);
     }
 
+    /** {@code troupe batch MANIFEST -o OUT -q OPTIONS}: the batch module's command, as troupe mounts it. */
     static Output batch(Path manifest, Path out, List<String> options) {
-        List<String> args = new ArrayList<>(List.of("batch", manifest.toString(), "-o", out.toString(), "-q"));
+        List<String> args = new ArrayList<>(List.of(manifest.toString(), "-o", out.toString(), "-q"));
         args.addAll(options);
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
-        int exit = Cli.execute(new PrintWriter(o, true), new PrintWriter(e, true), args.toArray(String[]::new));
+        int exit = CommandErrors.configure(new CommandLine(new BatchCommand()), new PrintWriter(o, true),
+                new PrintWriter(e, true)).execute(args.toArray(String[]::new));
         return new Output(exit, o.toString(), e.toString(), null);
     }
 

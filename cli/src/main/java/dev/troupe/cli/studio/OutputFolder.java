@@ -1,6 +1,6 @@
 package dev.troupe.cli.studio;
 
-import dev.troupe.cli.SceneRendering;
+import dev.troupe.batch.output.SceneOutputs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,12 +42,12 @@ final class OutputFolder {
     }
 
     /** The three files of a render called {@code name}. @throws ApiException 400 when the name is not allowed */
-    SceneRendering.Outputs outputs(String name) {
+    SceneOutputs.Targets outputs(String name) {
         if (name == null || !RENDER_NAME.matcher(name).matches()) {
             throw ApiException.field(400, "name", "a render's name is 1 to 64 letters, digits, '-' or '_', "
                     + "starting with a letter or digit; got '" + name + "'");
         }
-        return SceneRendering.Outputs.of(root.resolve(name + ".png"));
+        return SceneOutputs.Targets.of(root.resolve(name + ".png"));
     }
 
     /** An existing output file, by its bare name ({@code NAME.png}, {@code NAME.plan.json}, {@code NAME.boxes.png}). */

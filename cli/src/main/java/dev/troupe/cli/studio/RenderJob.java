@@ -1,6 +1,6 @@
 package dev.troupe.cli.studio;
 
-import dev.troupe.cli.SceneRendering;
+import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.scene.ScenePlan;
 
@@ -29,7 +29,7 @@ final class RenderJob implements RegionalRenderer.Progress {
     private final ScenePlan plan;
     private final ScenePlan drawn;
     private final Choices choices;
-    private final SceneRendering.Outputs outputs;
+    private final SceneOutputs.Targets outputs;
     private final List<BiConsumer<String, Map<String, Object>>> listeners = new ArrayList<>();
 
     private State state = State.QUEUED;
@@ -47,7 +47,7 @@ final class RenderJob implements RegionalRenderer.Progress {
      * @param plan  the plan as the user wrote it (LoRAs by name): written beside the image
      * @param drawn the same plan with LoRA names resolved to files: what the renderer draws
      */
-    RenderJob(String id, String name, ScenePlan plan, ScenePlan drawn, Choices choices, SceneRendering.Outputs outputs) {
+    RenderJob(String id, String name, ScenePlan plan, ScenePlan drawn, Choices choices, SceneOutputs.Targets outputs) {
         this.id = id;
         this.name = name;
         this.plan = plan;
@@ -72,7 +72,7 @@ final class RenderJob implements RegionalRenderer.Progress {
         return choices;
     }
 
-    SceneRendering.Outputs outputs() {
+    SceneOutputs.Targets outputs() {
         return outputs;
     }
 

@@ -1,7 +1,7 @@
 package dev.troupe.cli.studio;
 
-import dev.troupe.cli.RenderOptions;
-import dev.troupe.cli.SceneRendering;
+import dev.troupe.batch.command.RenderOptions;
+import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
@@ -133,7 +133,7 @@ final class RenderJobs implements AutoCloseable {
                 job.plan(settings.steps(), joint ? 1 : 1 + job.plan().regions().size());
                 RegionalRenderer.Result result = new RegionalRenderer(model, loras, Path.of(""))
                         .render(job.drawn(), settings, job);
-                SceneRendering.write(model, job.plan(), settings, result.image(), job.outputs());
+                SceneOutputs.write(model, job.plan(), settings, result.image(), job.outputs());
                 job.succeed();
             } catch (CancellationException e) {
                 job.fail("cancelled");
