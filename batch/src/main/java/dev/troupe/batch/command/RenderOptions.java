@@ -168,7 +168,7 @@ public final class RenderOptions {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)(i?)b?\\s*")
                 .matcher(text);
         if (m.matches()) {
-            int power = "kmgt".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
+            int power = m.group(2).isEmpty() ? 0 : "kmgt".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
             double unit = Math.pow(m.group(3).isEmpty() ? 1000 : 1024, power);
             double bytes = Double.parseDouble(m.group(1)) * unit;
             if (bytes >= 1 && bytes < Long.MAX_VALUE) {

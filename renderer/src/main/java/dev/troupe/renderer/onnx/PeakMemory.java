@@ -17,6 +17,19 @@ public final class PeakMemory {
         return status("VmHWM");
     }
 
+    /**
+     * Starts a new peak: {@link #residentBytes} counts from the resident set now (Linux's {@code clear_refs} 5);
+     * false where that is not possible.
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
     /** The resident set now ({@code VmRSS}), or -1. */
     public static long currentBytes() {
         return status("VmRSS");
