@@ -209,7 +209,10 @@ def export(unet, te, tok, out):
         "scheduler": ["diffusers", "DDIMScheduler"], "safety_checker": [None, None], "feature_extractor": [None, None]})
     w("unet/config.json", {"_class_name": "UNet2DConditionModel", "in_channels": 3, "out_channels": 3,
                            "sample_size": 32, "cross_attention_dim": TEXT_DIM, "block_out_channels": [32, 64, 64],
-                           "layers_per_block": 1, "attention_head_dim": 16, "use_linear_projection": True})
+                           "layers_per_block": 1, "attention_head_dim": 16, "use_linear_projection": True,
+                           # what the memory estimate reads (model.py: no attention at 32x32, 2 heads everywhere)
+                           "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
+                           "num_attention_heads": 2})
     w("vae_decoder/config.json", {"_class_name": "AutoencoderKL", "latent_channels": 3, "scaling_factor": 1.0,
                                   "upscale_factor": 4, "sample_size": 128,
                                   "comment": "pixel-space model: the decoder is a fixed x4 bilinear upsampler"})

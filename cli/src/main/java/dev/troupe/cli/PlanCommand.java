@@ -1,17 +1,25 @@
 package dev.troupe.cli;
 
 import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.command.ModelOptions;
+import dev.troupe.batch.command.RenderOptions;
+import dev.troupe.composer.memory.MemoryCheck;
 import dev.troupe.planner.PlanExplainer;
 import dev.troupe.planner.PlanResult;
+import dev.troupe.renderer.model.ModelDirectory;
+import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.scene.PlanJson;
+import dev.troupe.scene.ScenePlan;
+import dev.troupe.scene.UserInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -55,6 +63,21 @@ public final class PlanCommand implements Callable<Integer> {
         if (output != null) {
             spec.commandLine().getErr().println("troupe: wrote " + output + " (" + result.plan().regions().size() + " subjects)");
         }
+        String memory = memoryProblem(result.plan());
+        if (memory != null) {
+            spec.commandLine().getErr().println("troupe: warning: " + memory);
+        }
         return ExitCodes.OK;
+    }
+
+    /** Whether drawing the plan with its model's defaults would be refused for memory on this machine (null: fits). */
+    private String memoryProblem(ScenePlan plan) {
+        try {
+            ModelDirectory dir = ModelDirectory.open(new ModelOptions().resolve(plan.model(), output));
+            return MemoryCheck.problem(dir, plan, RenderOptions.memorySettings(dir, "joint", null, -1, 0),
+                    AvailableMemory.bytes());
+        } catch (UserInputException | UncheckedIOException e) {
+            return null; // the model folder is checked, with its own message, when the plan is drawn
+        }
     }
 }

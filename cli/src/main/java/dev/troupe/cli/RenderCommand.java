@@ -46,7 +46,9 @@ public final class RenderCommand implements Callable<Integer> {
         }
         plan = rendering.withRegionLoras(plan);
         Path planFolder = planFile.toAbsolutePath().getParent();
-        try (StableDiffusionModel model = rendering.load(rendering.model().resolve(plan.model(), planFile), plan,
+        Path modelFolder = rendering.model().resolve(plan.model(), planFile);
+        rendering.checkMemory(modelFolder, plan);
+        try (StableDiffusionModel model = rendering.load(modelFolder, plan,
                 planFolder)) {
             SceneRendering.render(model, plan, rendering, planFolder, outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());

@@ -48,8 +48,9 @@ public final class RunCommand implements Callable<Integer> {
         SceneOutputs.Targets outputs = SceneOutputs.Targets.of(output);
         PlanResult planned = planning.plan(request, main.environment(), spec.commandLine().getErr());
         ScenePlan plan = rendering.withRegionLoras(planned.plan());
-        try (StableDiffusionModel model = rendering.load(rendering.model().resolve(plan.model(), null), plan,
-                Path.of(""))) {
+        Path modelFolder = rendering.model().resolve(plan.model(), null);
+        rendering.checkMemory(modelFolder, plan);
+        try (StableDiffusionModel model = rendering.load(modelFolder, plan, Path.of(""))) {
             SceneRendering.render(model, plan, rendering, Path.of(""), outputs, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }

@@ -3,6 +3,8 @@ package dev.troupe.cli;
 import dev.troupe.batch.command.RenderOptions;
 import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.composer.memory.SceneMemory;
+import dev.troupe.renderer.onnx.PeakMemory;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraReport;
@@ -48,6 +50,10 @@ final class SceneRendering {
                     }
                 }
                 err.println(loras.describe());
+                err.println("memory: estimated " + SceneMemory.estimate(model.directory(), plan,
+                        SceneMemory.Settings.of(settings), options.memoryAvailable(SceneMemory.weights(
+                                model.directory()))).describe() + "; peak resident " + SceneMemory.gigabytes(
+                        PeakMemory.residentBytes()));
             }
         }
         SceneOutputs.write(model, plan, settings, result.image(), outputs);

@@ -128,6 +128,31 @@ class BatchCommandTest {
     }
 
     @Test
+    void aJobTooLargeForTheMemoryFailsAloneNamingTheEstimate() throws Exception {
+        Path file = dir.resolve("memory.yaml");
+        Files.writeString(file, """
+                seed: 5
+                defaults:
+                  size: 64x32
+                  count: 2
+                jobs:
+                  - request: "two people in a park"
+                    name: small
+                  - request: "two people in a park"
+                    name: huge
+                    size: 16384x16384
+                """);
+        Path out = dir.resolve("out");
+        CliRun r = run(common(file, out).toArray(String[]::new));
+        // 16384 pixels a side: each subject's crop alone needs terabytes of attention scores, on any machine
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("job huge").contains("failed at render: drawing this scene needs about")
+                .contains("of memory available");
+        assertThat(lines(out.resolve("index.jsonl"))).containsEntry("small", "ok").containsEntry("huge", "failed");
+        assertThat(out.resolve("scenes/huge.png")).doesNotExist();
+    }
+
+    @Test
     void dryRunPrintsTheQuotaTableAndWritesNothing() throws Exception {
         Path out = dir.resolve("dry");
         CliRun r = run("batch", manifest(20).toString(), "--dry-run", "-o", out.toString());

@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The shipped model draws what the planner asks for: 8 figures with different planned attributes, rendered by the
  * Java renderer exactly as any SD export, read back by the model's evaluator.
  */
-class EmbeddedModelTest {
+public class EmbeddedModelTest {
 
-    static Path embedded() {
+    public static Path embedded() {
         String root = System.getProperty("troupe.root");
         for (Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.isDirectory(p.resolve("models/embedded/unet"))) {

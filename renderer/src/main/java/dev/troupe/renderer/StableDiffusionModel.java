@@ -9,6 +9,7 @@ import dev.troupe.renderer.lora.MergedLoras;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.model.SchedulerConfig;
+import dev.troupe.renderer.model.UNetMemory;
 import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.RunClock;
 import dev.troupe.renderer.onnx.SessionFactory;
@@ -40,6 +41,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final VaeDecoder vaeDecoder;
     private final int unetDownsampling;
     private final int unetSampleSize;
+    private final UNetMemory unetMemory;
+    private volatile long memoryLimit;
     private final BaseModelWeights baseWeights;
     private final LoraSet loras;
     private final MergedLoras merged;
@@ -63,6 +66,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         // each level but the last halves the latent (SD: 4 levels, so 8)
         this.unetDownsampling = levels > 1 ? 1 << (levels - 1) : 8;
         this.unetSampleSize = unetConfig.path("sample_size").asInt(64);
+        this.unetMemory = UNetMemory.of(unetConfig);
     }
 
     /**
@@ -86,23 +90,31 @@ public final class StableDiffusionModel implements AutoCloseable {
         return unetBytes;
     }
 
-    /**
-     * How many UNet samples to run in one batch for crops of {@code latentPixels} (h * w) when the user does not say:
-     * half the memory available now, over an estimate of one sample's working memory, the UNet's weight size times
-     * the crop's area relative to the native {@link #unetSampleSize()} squared (SD 1.5 fp32 at 64x64: 3.4 GB, a
-     * generous figure for ONNX Runtime on CPU). At least 1, at most 256.
-     */
-    public int defaultMaxBatch(int latentPixels) {
-        return maxBatch(AvailableMemory.bytes(), unetBytes(), unetSampleSize, latentPixels);
+    /** The UNet's working memory per sample, from unet/config.json. */
+    public UNetMemory unetMemory() {
+        return unetMemory;
     }
 
     /**
-     * floor((available / 2) / (unetBytes * latentPixels / sampleSize^2)), between 1 and 256: SD 1.5 fp32 (3.4 GB,
-     * sample size 64) with 16 GiB available takes 2 crops of 64x64 at once, 9 of 32x32.
+     * How many UNet samples to run in one batch for crops of {@code latentPixels} (h * w) when the user does not say:
+     * half the memory available now (within {@link #limitMemory}) over one sample's working memory
+     * ({@link UNetMemory#maxBatch}).
      */
-    static int maxBatch(long availableBytes, long unetBytes, int sampleSize, int latentPixels) {
-        double perSample = Math.max(1, unetBytes * (latentPixels / ((double) sampleSize * sampleSize)));
-        return (int) Math.max(1, Math.min(256, (availableBytes / 2) / perSample));
+    public int defaultMaxBatch(int latentPixels) {
+        long available = AvailableMemory.bytes();
+        long limit = memoryLimit;
+        if (limit > 0) {
+            available = Math.min(available, Math.max(0, limit - unetBytes()));
+        }
+        return unetMemory.maxBatch(available, latentPixels);
+    }
+
+    /**
+     * Sizes default batches as if the process could take at most {@code bytes} in all ({@code --memory-limit}),
+     * less the UNet's weights; 0: no limit but what the machine has available.
+     */
+    public void limitMemory(long bytes) {
+        this.memoryLimit = bytes;
     }
 
     public static StableDiffusionModel load(Path folder, SessionFactory sessions) {

@@ -255,15 +255,4 @@ class StableDiffusionModelTest {
                     .hasMessageContaining("multiples of 8");
         }
     }
-
-    @Test
-    void theDefaultBatchCapFollowsTheUNetsSizeTheCropAndTheMemory() {
-        long gib = 1L << 30;
-        long sd15 = 3_438_000_000L; // an SD 1.5 fp32 UNet's files
-        // a budget of 8 GiB (8.59e9 bytes) over 3.44e9 per 64x64 sample: 2.50, so 2; over 8.6e8 per 32x32 sample: 9.99, so 9
-        assertThat(StableDiffusionModel.maxBatch(16 * gib, sd15, 64, 64 * 64)).isEqualTo(2);
-        assertThat(StableDiffusionModel.maxBatch(16 * gib, sd15, 64, 32 * 32)).isEqualTo(9);
-        assertThat(StableDiffusionModel.maxBatch(2 * gib, sd15, 64, 64 * 64)).isEqualTo(1); // never below one
-        assertThat(StableDiffusionModel.maxBatch(64 * gib, 5_000_000, 32, 16 * 32)).isEqualTo(256); // nor above 256
-    }
 }

@@ -21,6 +21,14 @@ public final class PlanValidator {
     /** Canvas sides are multiples of this, so that every latent size (1/8 of the image) is whole; the renderer pads the latent canvas further to what its UNet needs. */
     public static final int CANVAS_STEP = 8;
 
+    /**
+     * The most subjects one plan may hold. Each region adds its prompt's embeddings and a UNet crop of its own at
+     * every step, so memory and time grow with the count; at this many the boxes of a full-size canvas are already
+     * near the smallest a subject can be drawn in (64 px on SD). The planner stops at 50; larger crowds are drawn
+     * as several scenes, or as a background prompt ("a crowd").
+     */
+    public static final int MAX_REGIONS = 128;
+
     private PlanValidator() {
     }
 
@@ -45,6 +53,11 @@ public final class PlanValidator {
         requireText(plan.layout(), "layout");
         checkLoras(plan.loras(), "loras");
         List<Region> regions = plan.regions();
+        if (regions.size() > MAX_REGIONS) {
+            throw new PlanException("regions: " + regions.size() + " subjects, more than the " + MAX_REGIONS
+                    + " one plan may hold (each adds a UNet crop at every step, so memory and time grow with them); "
+                    + "split the scene into several plans, or describe the crowd in the background prompt");
+        }
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < regions.size(); i++) {
             Region region = regions.get(i);

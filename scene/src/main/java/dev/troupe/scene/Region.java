@@ -36,6 +36,11 @@ public record Region(String id, @JsonInclude(JsonInclude.Include.NON_NULL) Strin
         return new Region(id, group, box, prompt, negativePrompt, seed, weight, attributes, newLoras);
     }
 
+    /** The same region in another box. */
+    public Region withBox(Box newBox) {
+        return new Region(id, group, newBox, prompt, negativePrompt, seed, weight, attributes, loras);
+    }
+
     /** A region outside any named group (plans of version 1, hand-written regions). */
     public Region(String id, Box box, String prompt, String negativePrompt, long seed, double weight,
                   Map<String, String> attributes, List<LoraRef> loras) {

@@ -60,6 +60,12 @@ public record ScenePlan(int version, String request, int width, int height, Stri
                 layout, regions, loras);
     }
 
+    /** This plan on a canvas of another size (the boxes as they are). */
+    public ScenePlan withSize(int width, int height) {
+        return new ScenePlan(version, request, width, height, background, negativePrompt, seed, model, profile,
+                layout, regions, loras);
+    }
+
     /** This plan with another global seed. */
     public ScenePlan withSeed(long seed) {
         return new ScenePlan(version, request, width, height, background, negativePrompt, seed, model, profile,

@@ -121,6 +121,20 @@ class PlanJsonTest {
     }
 
     @Test
+    void aPlanHoldsAtMost128SubjectsAndSaysWhy() {
+        List<Region> crowd = new java.util.ArrayList<>();
+        for (int i = 0; i < PlanValidator.MAX_REGIONS + 1; i++) { // 129 boxes of 8x8 on a 1032-wide row
+            crowd.add(new Region("s" + i, new Box(8 * i, 0, 8, 8), "a person", "", i, 1.0, Map.of(), List.of()));
+        }
+        ScenePlan tooMany = new ScenePlan(2, "", 1032, 8, "a crowd", "", 1, "embedded", "embedded", "manual", crowd);
+        assertThatThrownBy(() -> PlanValidator.validate(tooMany)).isInstanceOf(PlanException.class)
+                .hasMessageContaining("129 subjects, more than the 128 one plan may hold")
+                .hasMessageContaining("split the scene into several plans");
+        ScenePlan most = tooMany.withRegions(crowd.subList(0, 128));
+        assertThat(PlanJson.read(PlanJson.write(most)).regions()).hasSize(128);
+    }
+
+    @Test
     void missingTopLevelFieldIsNamed() {
         String json = goodJson().replace("\"seed\": 7,", "");
         assertThatThrownBy(() -> PlanJson.read(json)).hasMessage("the plan: missing field 'seed'");

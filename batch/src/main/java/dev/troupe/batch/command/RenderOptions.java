@@ -2,10 +2,15 @@ package dev.troupe.batch.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.composer.memory.MemoryCheck;
+import dev.troupe.composer.memory.SceneMemory;
+import dev.troupe.renderer.Guidance;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.SchedulerConfig;
+import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.scheduler.Sampler;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.Region;
@@ -71,6 +76,11 @@ public final class RenderOptions {
                     + "more are run in slices, same image (default: from the UNet's size and the memory available)")
     int maxBatch;
 
+    @Option(names = "--memory-limit", paramLabel = "SIZE",
+            description = "the memory a render may take, e.g. 8GB or 512MB (GiB, MiB also read); a scene estimated "
+                    + "to need more is refused before it starts (default: what the machine has available)")
+    String memoryLimit;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
@@ -124,6 +134,48 @@ public final class RenderOptions {
     /** Loads the model with {@code --lora} merged in. */
     public StableDiffusionModel load(Path folder) {
         return StableDiffusionModel.load(folder, model.sessions(verbose), globalLoras(List.of(), Path.of("")));
+    }
+
+
+    /**
+     * Refuses (exit 2), before the model is loaded, a plan whose estimated peak memory exceeds the memory available
+     * or {@code --memory-limit}; the line names the estimate and what would fit.
+     */
+    public void checkMemory(Path modelFolder, ScenePlan plan) {
+        ModelDirectory dir = ModelDirectory.open(modelFolder);
+        MemoryCheck.require(dir, plan, memorySettings(dir, mode, cfg, margin, maxBatch), memoryAvailable(0));
+    }
+
+    /** What the memory estimate needs of these render choices, before the model is loaded (as {@link #settings}). */
+    public static SceneMemory.Settings memorySettings(ModelDirectory dir, String mode, Double cfg, int margin,
+                                                      int maxBatch) {
+        double g = cfg != null ? cfg : dir.modelIndex().path("troupe_defaults").path("guidance").asDouble(7.5);
+        return new SceneMemory.Settings(parse(RegionalRenderer.Mode.class, "--mode", mode), margin,
+                new Guidance(g).copies(), maxBatch);
+    }
+
+    /**
+     * The memory a render may take: {@code --memory-limit}, else what the machine has available now, plus
+     * {@code resident} bytes already held for it (the weights of a model loaded before the check).
+     */
+    public long memoryAvailable(long resident) {
+        long now = AvailableMemory.bytes() + resident;
+        return memoryLimit == null ? now : Math.min(now, parseSize("--memory-limit", memoryLimit));
+    }
+
+    /** "8GB", "512MB", "8GiB", "1.5G" or plain bytes; decimal units unless "iB". */
+    static long parseSize(String option, String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)(i?)b?\\s*")
+                .matcher(text);
+        if (m.matches()) {
+            int power = m.group(2).isEmpty() ? 0 : "kmgt".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
+            double unit = Math.pow(m.group(3).isEmpty() ? 1000 : 1024, power);
+            double bytes = Double.parseDouble(m.group(1)) * unit;
+            if (bytes >= 1 && bytes < Long.MAX_VALUE) {
+                return (long) bytes;
+            }
+        }
+        throw new UserInputException(option + " '" + text + "': expected a size such as 8GB, 512MB or 16GiB");
     }
 
     /** The LoRA sessions cache for per-region sets, under {@code --lora-memory}. */
@@ -183,6 +235,10 @@ public final class RenderOptions {
 
     /** The render settings these options ask for, for this model (see the static {@code settings}). */
     public RegionalRenderer.Settings settings(StableDiffusionModel loaded) {
+        if (memoryLimit != null) {
+            // default batches are sized within the limit, as the memory check assumed
+            loaded.limitMemory(parseSize("--memory-limit", memoryLimit));
+        }
         return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend, maxBatch);
     }
 

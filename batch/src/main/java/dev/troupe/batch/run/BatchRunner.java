@@ -10,8 +10,11 @@ import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.batch.plan.BatchPlanner;
 import dev.troupe.batch.store.BatchStore;
 import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.composer.memory.MemoryCheck;
+import dev.troupe.composer.memory.SceneMemory;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanJson;
@@ -34,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Draws a shard's jobs with a pool of workers and writes each job's outputs under {@code OUTDIR/scenes/}:
@@ -109,12 +113,26 @@ public final class BatchRunner implements AutoCloseable {
     private final SessionFactory sessions;
     private final Function<ScenePlan, Path> modelFolder;
     private final Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor;
+    private final LongUnaryOperator memoryAvailable;
     /** Loaded models by folder and whole-image LoRA set (canonical): plans with different LoRAs need their own. */
     private final Map<ModelKey, Loaded> models = new LinkedHashMap<>();
 
     public BatchRunner(BatchStore store, int workers, boolean resume, String version, SessionFactory sessions,
                        Function<ScenePlan, Path> modelFolder,
                        Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor) {
+        this(store, workers, resume, version, sessions, modelFolder, settingsFor,
+                resident -> AvailableMemory.bytes() + resident);
+    }
+
+    /**
+     * @param memoryAvailable given the bytes a loaded model already holds, the memory a job may take (each job is
+     *                        checked against it before it is drawn: one that would not fit fails alone)
+     */
+    public BatchRunner(BatchStore store, int workers, boolean resume, String version, SessionFactory sessions,
+                       Function<ScenePlan, Path> modelFolder,
+                       Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor,
+                       LongUnaryOperator memoryAvailable) {
+        this.memoryAvailable = memoryAvailable;
         this.store = store;
         this.workers = workers;
         this.resume = resume;
@@ -254,6 +272,8 @@ public final class BatchRunner implements AutoCloseable {
             }
         }
         try {
+            MemoryCheck.require(model.directory(), plan, SceneMemory.Settings.of(loaded.settings()),
+                    memoryAvailable.applyAsLong(SceneMemory.weights(model.directory())));
             long start = System.nanoTime();
             RegionalRenderer.Result result = new RegionalRenderer(model).render(plan, loaded.settings(), (p, s, n) -> { });
             long drawn = System.nanoTime();

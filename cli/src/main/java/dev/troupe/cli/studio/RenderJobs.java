@@ -3,9 +3,12 @@ package dev.troupe.cli.studio;
 import dev.troupe.batch.command.RenderOptions;
 import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.composer.memory.MemoryCheck;
+import dev.troupe.composer.memory.SceneMemory;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.scene.UserInputException;
 
@@ -76,6 +79,12 @@ final class RenderJobs implements AutoCloseable {
         return jobs.values().stream().filter(j -> !j.isFinished()).toList();
     }
 
+    /** Whether a render has loaded the model in this folder already (its weights are held). */
+    public synchronized boolean loaded(Path modelFolder) {
+        Lane lane = lanes.get(modelFolder);
+        return lane != null && lane.model != null;
+    }
+
     @Override
     public synchronized void close() {
         for (Lane lane : lanes.values()) {
@@ -99,7 +108,7 @@ final class RenderJobs implements AutoCloseable {
     private final class Lane {
         private final Path folder;
         private final ThreadPoolExecutor executor;
-        private StableDiffusionModel model;
+        private volatile StableDiffusionModel model;
         private LoraSessions loras;
 
         Lane(Path folder) {
@@ -129,6 +138,9 @@ final class RenderJobs implements AutoCloseable {
                 RenderJob.Choices c = job.choices();
                 RegionalRenderer.Settings settings = RenderOptions.settings(model, c.steps(), c.cfg(), c.sampler(),
                         c.mode() == null ? "joint" : c.mode(), -1, 0.2, 0.3, "laplacian", 0);
+                // memory may have gone to other programs since the job was accepted
+                MemoryCheck.require(model.directory(), job.drawn(), SceneMemory.Settings.of(settings),
+                        AvailableMemory.bytes() + SceneMemory.weights(model.directory()));
                 boolean joint = settings.mode() == RegionalRenderer.Mode.JOINT || job.plan().regions().isEmpty();
                 job.plan(settings.steps(), joint ? 1 : 1 + job.plan().regions().size());
                 RegionalRenderer.Result result = new RegionalRenderer(model, loras, Path.of(""))

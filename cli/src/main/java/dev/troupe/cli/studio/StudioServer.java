@@ -11,10 +11,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.batch.command.RenderOptions;
 import dev.troupe.cli.PlanningOptions;
+import dev.troupe.composer.memory.MemoryCheck;
+import dev.troupe.composer.memory.SceneMemory;
 import dev.troupe.planner.PlanBuilder;
 import dev.troupe.planner.PlanResult;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.SchedulerConfig;
+import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.renderer.scheduler.Sampler;
 import dev.troupe.scene.JsonErrors;
@@ -249,6 +252,7 @@ public final class StudioServer implements AutoCloseable {
     private void validate(Context ctx) {
         ValidateRequest r = read(ctx, ValidateRequest.class);
         ScenePlan plan = checkedPlan(r.plan());
+        checkMemory(catalog.model(plan.model()), plan, "joint", null);
         ObjectNode o = JSON.createObjectNode();
         o.put("ok", true);
         o.set("plan", tree(plan));
@@ -278,6 +282,7 @@ public final class StudioServer implements AutoCloseable {
         if (mode != null && !List.of("joint", "composite").contains(mode)) {
             throw ApiException.field(400, "mode", "must be joint or composite, got '" + mode + "'");
         }
+        checkMemory(model, plan, mode == null ? "joint" : mode, r.cfg());
         String id = jobs.nextId();
         String name = blankToNull(r.name());
         if (name == null) {
@@ -365,6 +370,16 @@ public final class StudioServer implements AutoCloseable {
         catalog.model(plan.model());
         catalog.resolveLoras(plan);
         return plan;
+    }
+
+    /** 400 when the plan, drawn so, is estimated to need more memory than the machine has available. */
+    private void checkMemory(Path model, ScenePlan plan, String mode, Double cfg) {
+        ModelDirectory dir = ModelDirectory.open(model);
+        long available = AvailableMemory.bytes() + (jobs.loaded(model) ? SceneMemory.weights(dir) : 0);
+        String problem = MemoryCheck.problem(dir, plan, RenderOptions.memorySettings(dir, mode, cfg, -1, 0), available);
+        if (problem != null) {
+            throw ApiException.field(400, "plan", problem);
+        }
     }
 
     private <T> T read(Context ctx, Class<T> type) {

@@ -31,8 +31,25 @@ final class StudioFixture implements AutoCloseable {
 
     /** @param host the interface to bind, as {@code --host} takes it */
     StudioFixture(Path dir, int queueCapacity, String host) throws IOException {
+        this(dir, queueCapacity, host, null);
+    }
+
+    /** @param embedded the embedded model's folder, copied in as model "embedded" beside the fixture (null: none) */
+    StudioFixture(Path dir, int queueCapacity, String host, Path embedded) throws IOException {
         this.dir = dir;
         SdFixture.write(dir.resolve("models/fixture"), SdFixture.Variant.standard());
+        if (embedded != null) {
+            try (var files = Files.walk(embedded)) {
+                for (Path p : files.toList()) {
+                    Path to = dir.resolve("models/embedded").resolve(embedded.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to);
+                    }
+                }
+            }
+        }
         Files.createDirectories(dir.resolve("loras"));
         Files.write(dir.resolve("loras/striped.safetensors"), new byte[16]); // listed by name; never drawn here
         server = StudioServer.start(new StudioServer.Config(dir.resolve("out"), List.of(dir.resolve("models")),

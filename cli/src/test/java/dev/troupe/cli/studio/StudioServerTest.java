@@ -1,6 +1,7 @@
 package dev.troupe.cli.studio;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,6 +150,14 @@ class StudioServerTest {
         assertField(studio.post("/api/plan", Map.of("request", " ")), "request", "type a request");
         assertField(studio.post("/api/plan", "{\"request\": "), "", "not valid JSON");
         assertField(studio.post("/api/validate", Map.of("plan", "text")), "plan", "JSON object");
+
+        // one subject filling a canvas of 16384 pixels a side: terabytes of attention scores on any machine
+        ObjectNode huge = plan.deepCopy();
+        huge.put("width", 16384).put("height", 16384);
+        ArrayNode one = huge.putArray("regions").add(plan.get("regions").get(0).deepCopy());
+        ((ObjectNode) one.get(0)).putObject("box").put("x", 0).put("y", 0).put("w", 16384).put("h", 16384);
+        assertField(studio.post("/api/validate", Map.of("plan", huge)), "plan", "drawing this scene needs about");
+        assertField(studio.post("/api/renders", Map.of("plan", huge)), "plan", "of memory available");
         assertThat(studio.get("/api/renders").json()).isEmpty(); // nothing was drawn
     }
 

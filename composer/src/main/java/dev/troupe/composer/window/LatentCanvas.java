@@ -19,8 +19,18 @@ public record LatentCanvas(int channels, int height, int width, int factor, int 
         VaeDecoder vae = model.vaeDecoder();
         int f = vae.pixelFactor();
         int multiple = model.unetDownsampling();
-        return new LatentCanvas(vae.latentChannels(), roundUp(ceilDiv(imageHeight, f), multiple),
-                roundUp(ceilDiv(imageWidth, f), multiple), f, multiple, roundUp(model.unetSampleSize(), multiple));
+        return of(vae.latentChannels(), f, multiple, model.unetSampleSize(), imageWidth, imageHeight);
+    }
+
+    /**
+     * @param factor     image pixels per latent pixel
+     * @param multiple   the UNet's down-sampling
+     * @param sampleSize the UNet's sample size in latent pixels
+     */
+    public static LatentCanvas of(int channels, int factor, int multiple, int sampleSize, int imageWidth,
+                                  int imageHeight) {
+        return new LatentCanvas(channels, roundUp(ceilDiv(imageHeight, factor), multiple),
+                roundUp(ceilDiv(imageWidth, factor), multiple), factor, multiple, roundUp(sampleSize, multiple));
     }
 
     /** Values in a latent of the whole canvas. */

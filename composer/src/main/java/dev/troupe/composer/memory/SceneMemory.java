@@ -1,0 +1,145 @@
+package dev.troupe.composer.memory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.composer.RegionalRenderer.Mode;
+import dev.troupe.composer.window.LatentCanvas;
+import dev.troupe.composer.window.RegionWeights;
+import dev.troupe.composer.window.RegionWindow;
+import dev.troupe.composer.window.WindowGroup;
+import dev.troupe.composer.window.WindowPlan;
+import dev.troupe.renderer.Guidance;
+import dev.troupe.renderer.UNet;
+import dev.troupe.renderer.model.ModelDirectory;
+import dev.troupe.renderer.model.UNetMemory;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The peak memory of drawing a plan, estimated before anything is loaded, from the model folder's files and configs,
+ * the canvas, the windows the UNet runs on and the batch cap:
+ * <pre>
+ *   total = weights + runtime + unet + buffers
+ *   weights  the UNet's, text encoder's and VAE decoder's files (what their sessions hold)
+ *   runtime  the JVM and ONNX Runtime themselves, {@value #RUNTIME_BYTES} bytes
+ *   unet     the largest UNet run: crops in one batch * {@link UNetMemory#sampleBytes} of one crop
+ *   buffers  the latent canvas and every window's inputs and outputs (joint mode), the VAE's working memory for one
+ *            decoded tile, and the image's pixels ({@value #JOINT_PIXEL_BYTES} B per pixel in joint mode; composite
+ *            mode adds {@value #COMPOSITE_PIXEL_BYTES} for the pyramids and masks of the blend)
+ * </pre>
+ * Measured against peak RSS in the README ("Memory"): it errs high, never low, on the sizes measured there.
+ *
+ * @param unetCrop the crop of the largest UNet run, {height, width} in latent pixels
+ * @param unetBatch how many crops that run takes at once
+ */
+public record SceneMemory(long weights, long unet, long buffers, long total, int[] unetCrop, int unetBatch) {
+
+    static final long RUNTIME_BYTES = 256L << 20;
+    static final int JOINT_PIXEL_BYTES = 24;
+    static final int COMPOSITE_PIXEL_BYTES = 72;
+    /** Canvas-sized float arrays alive at once in joint mode: latents, prediction, fusion sums, scheduler state. */
+    private static final int CANVAS_COPIES = 10;
+    /** The VAE decoder's working memory per output pixel, per channel of its first block (SD: 128). */
+    private static final int VAE_BYTES_PER_PIXEL_CHANNEL = 24;
+
+    /** What one render is drawn with, as far as memory goes. */
+    public record Settings(Mode mode, int margin, int guidanceCopies, int maxBatch) {
+        public static Settings of(RegionalRenderer.Settings s) {
+            return new Settings(s.mode(), s.margin(), new Guidance(s.guidance()).copies(), s.maxBatch());
+        }
+    }
+
+    /** The model's files: what its sessions hold once loaded. */
+    public static long weights(ModelDirectory dir) {
+        return ModelDirectory.componentBytes(dir.unetModel()) + ModelDirectory.componentBytes(dir.textEncoderModel())
+                + ModelDirectory.componentBytes(dir.vaeDecoderModel());
+    }
+
+    /**
+     * @param available the memory the auto batch cap divides (as the renderer will see it once the model is loaded:
+     *                  pass what is available now; the weights are taken off here)
+     */
+    public static SceneMemory estimate(ModelDirectory dir, ScenePlan plan, Settings s, long available) {
+        JsonNode unetConfig = dir.optionalConfig("unet/config.json");
+        JsonNode vaeConfig = dir.optionalConfig("vae_decoder/config.json");
+        UNetMemory unetMemory = UNetMemory.of(unetConfig);
+        long weights = weights(dir);
+        LatentCanvas canvas = canvas(unetConfig, vaeConfig, plan.width(), plan.height());
+        long afterLoad = Math.max(0, available - weights - RUNTIME_BYTES);
+
+        Run largest = new Run(0, new int[]{0, 0}, 0);
+        long buffers = (long) CANVAS_COPIES * canvas.size() * Float.BYTES;
+        ScenePlan background = s.mode() == Mode.COMPOSITE ? plan.withRegions(List.of()) : plan;
+        WindowPlan windows = WindowPlan.of(background, canvas, s.margin(), null,
+                Collections.nCopies(background.regions().size(), (UNet) null));
+        for (WindowGroup g : windows.groups()) {
+            long pixels = (long) g.height() * g.width();
+            int samples = g.windows().size() * s.guidanceCopies();
+            int cap = s.maxBatch() > 0 ? s.maxBatch() : unetMemory.maxBatch(afterLoad, pixels);
+            largest = largest.max(new Run(Math.min(samples, cap) * unetMemory.sampleBytes(pixels),
+                    new int[]{g.height(), g.width()}, Math.min(samples, cap)));
+            // each window's input, output and weights
+            buffers += 3L * samples * canvas.channels() * pixels * Float.BYTES;
+        }
+        long imagePixels = (long) plan.width() * plan.height();
+        buffers += imagePixels * JOINT_PIXEL_BYTES;
+        if (s.mode() == Mode.COMPOSITE) {
+            // each region alone, its guided pair in one run (Text2ImagePipeline)
+            for (Region r : plan.regions()) {
+                int[] box = LatentCanvas.latentBox(r.box(), canvas.factor(), canvas.width(), canvas.height());
+                RegionWindow w = RegionWeights.window(box, LatentCanvas.margin(box, s.margin()), canvas.multiple(),
+                        canvas.width(), canvas.height(), 1.0);
+                long pixels = (long) w.height() * w.width();
+                largest = largest.max(new Run(s.guidanceCopies() * unetMemory.sampleBytes(pixels),
+                        new int[]{w.height(), w.width()}, s.guidanceCopies()));
+            }
+            buffers += imagePixels * COMPOSITE_PIXEL_BYTES;
+        }
+        long tile = (long) canvas.nativeSize() * canvas.factor();
+        buffers += tile * tile * VAE_BYTES_PER_PIXEL_CHANNEL * firstInt(vaeConfig.path("block_out_channels"), 128);
+        long total = weights + RUNTIME_BYTES + largest.bytes() + buffers;
+        return new SceneMemory(weights, largest.bytes(), buffers + RUNTIME_BYTES, total, largest.crop(),
+                largest.batch());
+    }
+
+    private record Run(long bytes, int[] crop, int batch) {
+        Run max(Run other) {
+            return other.bytes > bytes ? other : this;
+        }
+    }
+
+    /**
+     * The latent canvas of the model in this folder, from configs alone: the VAE's {@code upscale_factor}, else
+     * {@code 2^(len(block_out_channels) - 1)} (SD: 8); the UNet's down-sampling and sample size as the loaded model
+     * reads them.
+     */
+    static LatentCanvas canvas(JsonNode unetConfig, JsonNode vaeConfig, int width, int height) {
+        int vaeLevels = vaeConfig.path("block_out_channels").size();
+        int factor = vaeConfig.path("upscale_factor").asInt(vaeLevels > 1 ? 1 << (vaeLevels - 1) : 8);
+        int unetLevels = unetConfig.path("block_out_channels").size();
+        int multiple = unetLevels > 1 ? 1 << (unetLevels - 1) : 8;
+        return LatentCanvas.of(vaeConfig.path("latent_channels").asInt(4), factor, multiple,
+                unetConfig.path("sample_size").asInt(64), width, height);
+    }
+
+    private static int firstInt(JsonNode array, int fallback) {
+        return array.isArray() && !array.isEmpty() ? array.get(0).asInt(fallback) : fallback;
+    }
+
+    /** "24.3 GB", or "420 MB" below a gigabyte (decimal units, as most people read them). */
+    public static String gigabytes(long bytes) {
+        return bytes >= 1e9 ? String.format(Locale.ROOT, "%.1f GB", bytes / 1e9)
+                : String.format(Locale.ROOT, "%d MB", Math.round(bytes / 1e6));
+    }
+
+    /** One line: the total and its parts. */
+    public String describe() {
+        return String.format(Locale.ROOT, "about %s (model %s, UNet %s for %d crop%s of %dx%d latent pixels at once, "
+                        + "runtime, canvas and pixels %s)", gigabytes(total), gigabytes(weights), gigabytes(unet), unetBatch,
+                unetBatch == 1 ? "" : "s", unetCrop[1], unetCrop[0], gigabytes(buffers));
+    }
+}
