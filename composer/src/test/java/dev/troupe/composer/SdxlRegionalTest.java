@@ -10,6 +10,7 @@ import dev.troupe.renderer.Guidance;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.fixtures.SdxlFixture;
+import dev.troupe.renderer.model.ModelDefaults;
 import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.renderer.scheduler.Sampler;
@@ -127,5 +128,27 @@ class SdxlRegionalTest {
         // the background is one tile per native-size square: here the 8x8-latent native size tiles 24x8
         assertThat(seen.stream().filter(ids -> ids[2] != 0 || ids[3] != 0 || ids[4] != 64 || ids[5] != 192))
                 .isNotEmpty();
+    }
+
+    @Test
+    void aTurboStyleModelDrawsWithItsOwnDefaultsOneUNetSamplePerWindow() throws Exception {
+        try (StableDiffusionModel turbo = StableDiffusionModel.load(SdxlFixture.write(dir.resolve("turbo"),
+                SdxlFixture.Variant.turboStyle()), new SessionFactory(ExecutionProvider.CPU, 1))) {
+            ModelDefaults defaults = ModelDefaults.of(turbo.directory());
+            Sampler sampler = Sampler.forConfig(turbo.schedulerConfig());
+            assertThat(sampler).isEqualTo(Sampler.EULER_ANCESTRAL);
+            RegionalRenderer renderer = new RegionalRenderer(turbo);
+            RegionalRenderer.Settings s = new RegionalRenderer.Settings(defaults.steps(), defaults.guidance(), sampler,
+                    RegionalRenderer.Mode.JOINT, -1, 0.2, 0.5, RegionalRenderer.Blend.LAPLACIAN, 0);
+            RegionalRenderer.Result scene = renderer.render(plan(row()), s, (p, st, n) -> { });
+            RegionalRenderer.Result single = renderer.render(plan(List.of()), s, (p, st, n) -> { });
+            assertThat(scene.image().width()).isEqualTo(192);
+            assertThat(scene.image().rgb()).isNotEqualTo(single.image().rgb());
+            // guidance 0: every window is one UNet sample per step (a guided render doubles it)
+            RegionalRenderer.Result guided = renderer.render(plan(row()), new RegionalRenderer.Settings(
+                    defaults.steps(), 2.0, sampler, RegionalRenderer.Mode.JOINT, -1, 0.2, 0.5,
+                    RegionalRenderer.Blend.LAPLACIAN, 0), (p, st, n) -> { });
+            assertThat(guided.unetWork()).isEqualTo(2 * scene.unetWork());
+        }
     }
 }
