@@ -211,6 +211,18 @@ class CliTest {
     }
 
     @Test
+    void runDrawsAPlannedSceneWithATurboStyleSdxlModelAndItsDefaults() throws Exception {
+        Path model = SdxlFixture.write(dir.resolve("sdxl-turbo"), SdxlFixture.Variant.turboStyle());
+        Path out = dir.resolve("turbo.png");
+        CliRun r = run("run", "three friends in a park", "--model", model.toString(), "--profile", "sd15",
+                "--size", "192x64", "--seed", "5", "-o", out.toString(), "-q");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("3 subjects").contains("4 steps euler_a, cfg 0.0");
+        assertThat(ImageIO.read(out.toFile()).getWidth()).isEqualTo(192);
+        assertThat(texts(out).get("parameters")).contains("Steps: 4, Sampler: Euler a, CFG scale: 0, ");
+    }
+
+    @Test
     void modelsInfoDescribesAnSdxlModel() throws Exception {
         Path model = SdxlFixture.write(dir.resolve("sdxl"), SdxlFixture.Variant.turboStyle());
         CliRun r = run("models", "info", model.toString());
