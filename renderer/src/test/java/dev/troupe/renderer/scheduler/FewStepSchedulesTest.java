@@ -28,11 +28,7 @@ class FewStepSchedulesTest {
 
     private static double[] timesteps(Scheduler s, int n) {
         s.setTimesteps(n);
-        double[] t = new double[s.stepCount()];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = s.timestep(i);
-        }
-        return t;
+        return SchedulerReferenceTest.timesteps(s);
     }
 
     @Test
