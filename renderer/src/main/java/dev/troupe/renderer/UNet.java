@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * pooled prompt) and {@code time_ids [N, 6]} ({@link MicroConditioning}). Element types are read from the session:
  * float32 or float16 tensors (converted here), and a timestep of int64, int32, float32, float16 or float64. Any N, h
  * and w work; a {@link Batch} holds the ONNX Runtime tensors for one shape so that a denoising loop allocates nothing
- * per step. Quantized UNets (int8 weights, QDQ or dynamic) take and return float tensors and load as they are.
+ * per step.
  */
 public final class UNet implements AutoCloseable {
 
