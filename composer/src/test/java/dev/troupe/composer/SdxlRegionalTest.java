@@ -151,4 +151,33 @@ class SdxlRegionalTest {
             assertThat(guided.unetWork()).isEqualTo(2 * scene.unetWork());
         }
     }
+
+    @Test
+    void aRegionsUNetLoraWorksOnTheSdxlUNetInBothModes() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] down = new float[2 * 4 * 9];
+        float[] up = new float[4 * 2];
+        for (float[] v : List.of(down, up)) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+        }
+        new dev.troupe.renderer.lora.SafetensorsWriter()
+                .f32("lora_unet_conv_in.lora_down.weight", new long[] {2, 4, 3, 3}, down)
+                .f32("lora_unet_conv_in.lora_up.weight", new long[] {4, 2, 1, 1}, up)
+                .write(dir.resolve("xl-unet.safetensors"));
+        List<Region> plain = row();
+        List<Region> withLora = new ArrayList<>(plain);
+        Region first = plain.get(0);
+        withLora.set(0, new Region(first.id(), first.box(), first.prompt(), first.negativePrompt(), first.seed(),
+                first.weight(), first.attributes(), List.of(new dev.troupe.scene.LoraRef("xl-unet.safetensors",
+                1.0))));
+        RegionalRenderer renderer = new RegionalRenderer(model, null, dir);
+        for (RegionalRenderer.Mode mode : RegionalRenderer.Mode.values()) {
+            RgbImage without = renderer.render(plan(plain), settings(mode, 5.0), (p, s, n) -> { }).image();
+            RgbImage with = renderer.render(plan(withLora), settings(mode, 5.0), (p, s, n) -> { }).image();
+            assertThat(with.rgbAt(40, 32)).as(mode + ": inside the LoRA region").isNotEqualTo(without.rgbAt(40, 32));
+            assertThat(with.rgbAt(190, 32)).as(mode + ": far from it").isEqualTo(without.rgbAt(190, 32));
+        }
+    }
 }
