@@ -5,7 +5,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.troupe.renderer.PromptEncoder;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.TextEncoder;
+import dev.troupe.renderer.model.ModelDefaults;
 import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.SessionFactory;
@@ -70,12 +73,22 @@ public final class ModelsCommand implements Callable<Integer> {
             out.println("pipeline:  " + index.path("_class_name").asText("(no model_index.json)")
                     + (index.has("_diffusers_version") ? " (diffusers " + index.get("_diffusers_version").asText() + ")" : ""));
             out.println("hash:      sha256:" + model.hash());
+            PromptEncoder prompts = model.promptEncoder();
+            out.println("kind:      " + (prompts.second() == null ? "Stable Diffusion 1.x / 2.x (one text encoder)"
+                    : String.format(Locale.ROOT, "SDXL (two text encoders, states %d + %d = %d wide, pooled "
+                    + "text_embeds %d; UNet added conditions text_embeds and time_ids; refiner not supported)",
+                    prompts.first().hiddenSize(), prompts.second().hiddenSize(), prompts.hiddenSize(),
+                    prompts.pooledSize())));
+            ModelDefaults defaults = ModelDefaults.of(model.directory());
+            out.printf(Locale.ROOT, "defaults:  %d steps, cfg %s (from %s)%n", defaults.steps(), defaults.guidance(),
+                    defaults.source());
             out.println();
-            component(out, model, "text_encoder", model.textEncoder().session());
-            out.printf(Locale.ROOT, "  tokenizer: %s; sequence length %d; hidden size %d%n",
-                    model.textEncoder().tokenizer().description(), model.textEncoder().length(),
-                    model.textEncoder().hiddenSize());
-            files(out, model.directory().root(), "tokenizer");
+            encoder(out, model, "text_encoder", "tokenizer", prompts.first());
+            if (prompts.second() != null) {
+                encoder(out, model, "text_encoder_2", "tokenizer_2", prompts.second());
+                out.println("  an empty negative prompt is " + (prompts.zerosForEmptyNegative()
+                        ? "zeros (force_zeros_for_empty_prompt)" : "encoded (force_zeros_for_empty_prompt false)"));
+            }
             component(out, model, "unet", model.unet().session());
             component(out, model, "vae_decoder", model.vaeDecoder().session());
             out.printf(Locale.ROOT, "  latent channels %d, scaling factor %s, pixels per latent pixel %d (%s)%n",
@@ -96,6 +109,15 @@ public final class ModelsCommand implements Callable<Integer> {
                 out.println("  note: " + note);
             }
             out.flush();
+        }
+
+        private static void encoder(PrintWriter out, StableDiffusionModel model, String name, String tokenizer,
+                                    TextEncoder text) throws IOException, OrtException {
+            component(out, model, name, text.session());
+            out.printf(Locale.ROOT, "  tokenizer: %s; sequence length %d; hidden size %d; states from %s%s%n",
+                    text.tokenizer().description(), text.length(), text.hiddenSize(), text.statesOutput(),
+                    text.pooledSize() > 0 ? "; pooled text_embeds " + text.pooledSize() : "");
+            files(out, model.directory().root(), tokenizer);
         }
 
         private static void component(PrintWriter out, StableDiffusionModel model, String name, OrtSession session)

@@ -2,6 +2,7 @@ package dev.troupe.cli;
 
 import dev.troupe.batch.command.ExitCodes;
 import dev.troupe.renderer.fixtures.SdFixture;
+import dev.troupe.renderer.fixtures.SdxlFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -207,6 +208,36 @@ class CliTest {
                 .contains("latent channels 4, scaling factor 0.18215, pixels per latent pixel 8 (measured")
                 .contains("PNDMScheduler: T=1000, scaled_linear")
                 .contains("hash:      sha256:");
+    }
+
+    @Test
+    void runDrawsAPlannedSceneWithATurboStyleSdxlModelAndItsDefaults() throws Exception {
+        Path model = SdxlFixture.write(dir.resolve("sdxl-turbo"), SdxlFixture.Variant.turboStyle());
+        Path out = dir.resolve("turbo.png");
+        CliRun r = run("run", "three friends in a park", "--model", model.toString(), "--profile", "sd15",
+                "--size", "192x64", "--seed", "5", "-o", out.toString(), "-q");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("3 subjects").contains("4 steps euler_a, cfg 0.0");
+        assertThat(ImageIO.read(out.toFile()).getWidth()).isEqualTo(192);
+        assertThat(texts(out).get("parameters")).contains("Steps: 4, Sampler: Euler a, CFG scale: 0, ");
+    }
+
+    @Test
+    void modelsInfoDescribesAnSdxlModel() throws Exception {
+        Path model = SdxlFixture.write(dir.resolve("sdxl"), SdxlFixture.Variant.turboStyle());
+        CliRun r = run("models", "info", model.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("kind:      SDXL (two text encoders, states 4 + 6 = 10 wide, pooled text_embeds 5")
+                .contains("defaults:  4 steps, cfg 0.0 (from a few-step")
+                .contains("text_encoder_2:")
+                .contains("output text_embeds float [batch_size, 5]")
+                .contains("states from hidden_states.2")
+                .contains("states from hidden_states.3; pooled text_embeds 5")
+                .contains("input  time_ids float [unet_time_ids_batch, 6]")
+                .contains("an empty negative prompt is zeros")
+                .contains("scaling factor 0.13025")
+                .contains("EulerAncestralDiscreteScheduler: T=1000, scaled_linear betas 8.5E-4..0.012, prediction "
+                        + "epsilon, spacing trailing");
     }
 
     @Test

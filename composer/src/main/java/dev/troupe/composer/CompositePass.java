@@ -7,6 +7,7 @@ import dev.troupe.composer.RegionalRenderer.Settings;
 import dev.troupe.composer.composite.FeatherMask;
 import dev.troupe.composer.composite.LaplacianBlend;
 import dev.troupe.composer.composite.PixelCanvas;
+import dev.troupe.composer.predict.EncodedPrompts;
 import dev.troupe.composer.predict.ScenePrompts;
 import dev.troupe.composer.window.LatentCanvas;
 import dev.troupe.composer.window.RegionWeights;
@@ -67,6 +68,7 @@ final class CompositePass {
                                 lease.get(sets.get(i)).textEncoder());
                 part = pipeline.render(new RenderRequest(r.prompt(), ScenePrompts.negative(plan, r),
                                 win.width() * f, win.height() * f, s.steps(), s.guidance(), s.sampler(), r.seed()),
+                        EncodedPrompts.microConditioning(win, latent), // SDXL: the crop of the canvas it is
                         (step, steps) -> progress.update("subject " + label, step, steps)).image();
             }
             work += (long) new Guidance(s.guidance()).copies() * win.area() * s.steps();

@@ -54,7 +54,7 @@ final class JointPass {
             encoders.add(v != null && v.hasOwnTextEncoder() ? v.textEncoder() : null);
         }
         WindowPlan windows = WindowPlan.of(plan, canvas, s.margin(), model.unet(), unets);
-        EncodedPrompts prompts = EncodedPrompts.encode(plan, model.textEncoder(), encoders, guidance);
+        EncodedPrompts prompts = EncodedPrompts.encode(plan, model.promptEncoder(), encoders, guidance);
 
         DenoisingLoop loop = new DenoisingLoop(s.sampler(), model.schedulerConfig(), s.steps());
         Bootstrap bootstrap = Bootstrap.of(plan, canvas.channels(), s.bootstrapFraction(), loop);

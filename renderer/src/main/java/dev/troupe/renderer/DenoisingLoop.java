@@ -73,11 +73,12 @@ public final class DenoisingLoop {
 
     /**
      * The fraction of signal variance in what the UNet is shown at {@code timestep}: {@code ac = 1 / (sigma^2 + 1)},
-     * sigma interpolated linearly between training timesteps (as the Euler samplers do). Whatever space a scheduler
+     * sigma interpolated linearly between training timesteps (as the Euler samplers do), or {@code exp(4 timestep)}
+     * for continuous timesteps. Whatever space a scheduler
      * keeps its latent in, a clean x0 noised to that step looks to the UNet like {@code sqrt(ac) x0 + sqrt(1 - ac) n}.
      */
     public double alphaCumprodAt(double timestep) {
-        double sigma = schedule.sigmaAt(timestep);
+        double sigma = scheduler.continuousTimesteps() ? Math.exp(4 * timestep) : schedule.sigmaAt(timestep);
         return 1 / (sigma * sigma + 1);
     }
 

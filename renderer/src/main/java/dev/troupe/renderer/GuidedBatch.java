@@ -1,7 +1,6 @@
 package dev.troupe.renderer;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,13 +32,31 @@ public final class GuidedBatch implements AutoCloseable {
      */
     public GuidedBatch(UNet unet, Guidance guidance, int k, int channels, int height, int width, int length,
                        int hidden, float[] context, int maxBatch) {
+        this(unet, guidance, k, channels, height, width, Conditioning.ofStates(context.length / (length * hidden),
+                length, hidden, context), maxBatch, context.length);
+    }
+
+    /**
+     * @param k            the latents predicted together
+     * @param conditioning {@code copies * k} samples' conditioning ({@code encoder_hidden_states}, and for SDXL
+     *                     {@code text_embeds} and {@code time_ids}): the negative prompts' first, then the positive
+     *                     ones' (the positive ones alone without guidance), in the order of the latents
+     * @param maxBatch     the most samples one UNet run takes (a guided latent counts twice)
+     */
+    public GuidedBatch(UNet unet, Guidance guidance, int k, int channels, int height, int width,
+                       Conditioning conditioning, int maxBatch) {
+        this(unet, guidance, k, channels, height, width, conditioning, maxBatch, conditioning.states().length);
+    }
+
+    private GuidedBatch(UNet unet, Guidance guidance, int k, int channels, int height, int width,
+                        Conditioning conditioning, int maxBatch, int contextValues) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("the batch cap must be at least 1, not " + maxBatch);
         }
         int samples = guidance.copies() * k;
-        int states = length * hidden;
-        if (context.length != samples * states) {
-            throw new IllegalArgumentException("encoder_hidden_states has " + context.length + " values, "
+        int states = conditioning.length() * conditioning.hidden();
+        if (contextValues != samples * states) {
+            throw new IllegalArgumentException("encoder_hidden_states has " + contextValues + " values, "
                     + samples + " samples need " + samples * states);
         }
         this.guidance = guidance;
@@ -51,9 +68,10 @@ public final class GuidedBatch implements AutoCloseable {
         try {
             for (int first = 0; first < samples; first += maxBatch) {
                 int n = Math.min(maxBatch, samples - first);
-                Run run = new Run(unet.batch(n, channels, height, width, length, hidden), first, n);
+                Conditioning slice = conditioning.slice(first, n);
+                Run run = new Run(unet.batch(n, channels, height, width, slice), first, n);
                 runs.add(run);
-                run.batch().setEncoderHiddenStates(Arrays.copyOfRange(context, first * states, (first + n) * states));
+                run.batch().setConditioning(slice);
             }
         } catch (RuntimeException e) {
             close();

@@ -290,7 +290,8 @@ public final class LoraSessions implements AutoCloseable {
                 int length = model.directory().optionalConfig("text_encoder/config.json")
                         .path("max_position_embeddings").asInt(77);
                 text = TextEncoder.open(model.sessions(), model.directory().textEncoderModel(),
-                        model.directory().tokenizerFolder(), length, model.clock(), merged.textEncoder());
+                        model.directory().tokenizerFolder(), length, model.clock(), merged.textEncoder(),
+                        model.textEncoder().states());
             }
             merged.release(); // the sessions hold their own copies of the merged weights
             return new Variant(combined, unet, text, ownText, merged, slot.estimate + merged.bytes(),

@@ -28,8 +28,12 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A Stable Diffusion ONNX export, loaded once: configs, tokenizer and the three sessions, on one provider with one
- * thread setting. Renders reuse it; close it to free the sessions.
+ * A Stable Diffusion ONNX export, loaded once: configs, tokenizer and the three sessions (four for SDXL, whose second
+ * text encoder has its own), on one provider with one thread setting. Renders reuse it; close it to free the sessions.
+ *
+ * <p>SDXL is recognised by its layout ({@code text_encoder_2/}): both encoders then give their penultimate layer's
+ * states, combined by {@link PromptEncoder}, and an empty negative prompt is zeros unless {@code model_index.json}
+ * says {@code "force_zeros_for_empty_prompt": false} (diffusers' StableDiffusionXLPipeline default is true).
  */
 public final class StableDiffusionModel implements AutoCloseable {
 
@@ -37,6 +41,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final SessionFactory sessions;
     private final RunClock clock;
     private final TextEncoder textEncoder;
+    private final TextEncoder textEncoder2;
+    private final PromptEncoder promptEncoder;
     private final UNet unet;
     private final VaeDecoder vaeDecoder;
     private final int unetDownsampling;
@@ -50,7 +56,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private long unetBytes = -1;
 
     private StableDiffusionModel(ModelDirectory directory, SessionFactory sessions, RunClock clock,
-                                 TextEncoder textEncoder, UNet unet, VaeDecoder vaeDecoder,
+                                 PromptEncoder promptEncoder, UNet unet, VaeDecoder vaeDecoder,
                                  BaseModelWeights baseWeights, LoraSet loras, MergedLoras merged) {
         this.baseWeights = baseWeights;
         this.loras = loras;
@@ -58,7 +64,9 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.directory = directory;
         this.sessions = sessions;
         this.clock = clock;
-        this.textEncoder = textEncoder;
+        this.promptEncoder = promptEncoder;
+        this.textEncoder = promptEncoder.first();
+        this.textEncoder2 = promptEncoder.second();
         this.unet = unet;
         this.vaeDecoder = vaeDecoder;
         JsonNode unetConfig = directory.optionalConfig("unet/config.json");
@@ -137,8 +145,8 @@ public final class StableDiffusionModel implements AutoCloseable {
         try {
             return load(directory, sessions, base, loras.canonical(), merged,
                     (file, clock) -> UNet.open(sessions, file, clock, merged.unet()),
-                    (file, tokenizer, length, clock) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
-                            merged.textEncoder()));
+                    (file, tokenizer, length, clock, states) -> TextEncoder.open(sessions, file, tokenizer, length,
+                            clock, merged.textEncoder(), states));
         } finally {
             merged.release(); // the sessions hold their own copies of the merged weights
         }
@@ -155,8 +163,8 @@ public final class StableDiffusionModel implements AutoCloseable {
         return load(directory, sessions, new BaseModelWeights(directory.unetModel(), directory.textEncoderModel()),
                 new LoraSet(List.of()), null,
                 (file, clock) -> UNet.open(sessions, file, clock, unetOptions),
-                (file, tokenizer, length, clock) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
-                        textEncoderOptions));
+                (file, tokenizer, length, clock, states) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
+                        textEncoderOptions, states));
     }
 
     private interface UNetOpener {
@@ -164,7 +172,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     }
 
     private interface TextEncoderOpener {
-        TextEncoder open(Path file, Path tokenizer, int length, RunClock clock);
+        TextEncoder open(Path file, Path tokenizer, int length, RunClock clock, TextEncoder.States states);
     }
 
     private static StableDiffusionModel load(ModelDirectory directory, SessionFactory sessions, BaseModelWeights base,
@@ -173,22 +181,35 @@ public final class StableDiffusionModel implements AutoCloseable {
         RunClock clock = new RunClock();
         JsonNode textConfig = directory.optionalConfig("text_encoder/config.json");
         int defaultLength = textConfig.path("max_position_embeddings").asInt(77);
+        TextEncoder.States states = statesOf(directory);
         TextEncoder text = null;
+        TextEncoder text2 = null;
         UNet unet = null;
         try {
-            text = textOpener.open(directory.textEncoderModel(), directory.tokenizerFolder(), defaultLength, clock);
+            text = textOpener.open(directory.textEncoderModel(), directory.tokenizerFolder(), defaultLength, clock,
+                    states);
+            if (directory.twoTextEncoders()) {
+                int length2 = directory.optionalConfig("text_encoder_2/config.json").path("max_position_embeddings")
+                        .asInt(77);
+                text2 = TextEncoder.open(sessions, directory.textEncoder2Model(), directory.tokenizer2Folder(),
+                        length2, clock, options -> { }, TextEncoder.States.PENULTIMATE);
+            }
+            PromptEncoder prompts = new PromptEncoder(text, text2, zerosForEmptyNegative(directory));
             unet = unetOpener.open(directory.unetModel(), clock);
             VaeDecoder vae = VaeDecoder.open(sessions, directory.vaeDecoderModel(), directory.vaeConfig(), clock);
             try {
-                checkGeometry(directory, text, unet, vae);
+                checkGeometry(directory, prompts, unet, vae);
             } catch (RuntimeException e) {
                 vae.close();
                 throw e;
             }
-            return new StableDiffusionModel(directory, sessions, clock, text, unet, vae, base, loras, merged);
+            return new StableDiffusionModel(directory, sessions, clock, prompts, unet, vae, base, loras, merged);
         } catch (RuntimeException e) {
             if (unet != null) {
                 unet.close();
+            }
+            if (text2 != null) {
+                text2.close();
             }
             if (text != null) {
                 text.close();
@@ -197,8 +218,22 @@ public final class StableDiffusionModel implements AutoCloseable {
         }
     }
 
+    /** The layer a prompt's states come from: the penultimate for SDXL (two encoders), the last otherwise. */
+    public static TextEncoder.States statesOf(ModelDirectory directory) {
+        return directory.twoTextEncoders() ? TextEncoder.States.PENULTIMATE : TextEncoder.States.LAST;
+    }
+
+    /**
+     * Whether an empty negative prompt is zeros rather than the encoding of "": {@code force_zeros_for_empty_prompt}
+     * from model_index.json, by default true for SDXL (as diffusers' StableDiffusionXLPipeline registers it) and
+     * false otherwise (SD 1.x / 2.x pipelines have no such option and encode "").
+     */
+    static boolean zerosForEmptyNegative(ModelDirectory directory) {
+        return directory.modelIndex().path("force_zeros_for_empty_prompt").asBoolean(directory.twoTextEncoders());
+    }
+
     /** The latent channels and text width must agree across the configs and the sessions. */
-    private static void checkGeometry(ModelDirectory directory, TextEncoder text, UNet unet, VaeDecoder vae) {
+    private static void checkGeometry(ModelDirectory directory, PromptEncoder text, UNet unet, VaeDecoder vae) {
         int channels = vae.latentChannels();
         if (unet.declaredChannels() > 0 && unet.declaredChannels() != channels) {
             throw new ModelException("unet/model.onnx takes " + unet.declaredChannels() + " channels but "
@@ -209,9 +244,24 @@ public final class StableDiffusionModel implements AutoCloseable {
             throw new ModelException("unet/config.json says in_channels " + unetConfig.get("in_channels").asInt()
                     + " but vae_decoder/config.json says latent_channels " + channels + ": the components do not match.");
         }
+        if (unet.takesAddedConditions() && text.second() == null) {
+            throw new ModelException("unet/model.onnx is an SDXL UNet (inputs text_embeds and time_ids) but the "
+                    + "model has no text_encoder_2: add text_encoder_2/ and tokenizer_2/ from the same SDXL export.");
+        }
+        if (!unet.takesAddedConditions() && text.second() != null) {
+            throw new ModelException("the model has text_encoder_2 (SDXL) but unet/model.onnx takes no text_embeds "
+                    + "and time_ids: the components do not match.");
+        }
         if (unet.declaredHiddenSize() > 0 && unet.declaredHiddenSize() != text.hiddenSize()) {
             throw new ModelException("unet/model.onnx expects text states of width " + unet.declaredHiddenSize()
-                    + " but text_encoder/model.onnx produces " + text.hiddenSize() + ": the components do not match.");
+                    + " but " + (text.second() == null ? "text_encoder/model.onnx produces "
+                    : "text_encoder and text_encoder_2 together produce ") + text.hiddenSize()
+                    + ": the components do not match.");
+        }
+        if (unet.declaredPooledSize() > 0 && unet.declaredPooledSize() != text.pooledSize()) {
+            throw new ModelException("unet/model.onnx expects text_embeds of width " + unet.declaredPooledSize()
+                    + " but text_encoder_2/model.onnx produces " + text.pooledSize()
+                    + ": the components do not match.");
         }
     }
 
@@ -224,7 +274,11 @@ public final class StableDiffusionModel implements AutoCloseable {
             try {
                 MessageDigest digest = MessageDigest.getInstance("SHA-256");
                 byte[] chunk = new byte[1 << 20];
-                for (String component : List.of("text_encoder", "tokenizer", "unet", "vae_decoder", "scheduler")) {
+                List<String> components = directory.twoTextEncoders()
+                        ? List.of("text_encoder", "tokenizer", "text_encoder_2", "tokenizer_2", "unet", "vae_decoder",
+                        "scheduler")
+                        : List.of("text_encoder", "tokenizer", "unet", "vae_decoder", "scheduler");
+                for (String component : components) {
                     Path dir = directory.root().resolve(component);
                     List<Path> files;
                     try (Stream<Path> walk = Files.walk(dir)) {
@@ -267,8 +321,19 @@ public final class StableDiffusionModel implements AutoCloseable {
         return clock;
     }
 
+    /** The (first) text encoder: the only one of SD 1.x / 2.x, CLIP ViT-L of SDXL. */
     public TextEncoder textEncoder() {
         return textEncoder;
+    }
+
+    /** SDXL's second text encoder (OpenCLIP bigG with projection), or null. */
+    public TextEncoder textEncoder2() {
+        return textEncoder2;
+    }
+
+    /** Prompts to UNet conditioning, with this model's encoders. */
+    public PromptEncoder promptEncoder() {
+        return promptEncoder;
     }
 
     public UNet unet() {
@@ -298,6 +363,9 @@ public final class StableDiffusionModel implements AutoCloseable {
     public void close() {
         vaeDecoder.close();
         unet.close();
+        if (textEncoder2 != null) {
+            textEncoder2.close();
+        }
         textEncoder.close();
     }
 }

@@ -9,29 +9,40 @@ public final class Text2ImagePipeline {
 
     private final StableDiffusionModel model;
     private final UNet unet;
-    private final TextEncoder textEncoder;
+    private final PromptEncoder prompts;
 
     public Text2ImagePipeline(StableDiffusionModel model) {
         this(model, model.unet(), model.textEncoder());
     }
 
-    /** Draws with other sessions of the same model, e.g. a {@link LoraSessions.Variant}'s. */
+    /**
+     * Draws with other sessions of the same model, e.g. a {@link LoraSessions.Variant}'s ({@code textEncoder} in
+     * place of the model's first text encoder).
+     */
     public Text2ImagePipeline(StableDiffusionModel model, UNet unet, TextEncoder textEncoder) {
         this.model = model;
         this.unet = unet;
-        this.textEncoder = textEncoder;
+        this.prompts = model.promptEncoder().withFirst(textEncoder);
     }
 
     public RenderResult render(RenderRequest request) {
         return render(request, (step, steps) -> { });
     }
 
+    /** Draws one whole image: SDXL's micro-conditioning says an uncropped picture of the request's size. */
+    public RenderResult render(RenderRequest request, DenoisingLoop.StepListener listener) {
+        return render(request, MicroConditioning.whole(request.width(), request.height()), listener);
+    }
+
     /**
      * Draws one image: the prompts encoded once, then the {@link DenoisingLoop} with one {@link GuidedBatch} as its
      * noise predictor. Latents are {@code [1, C, H/f, W/f]}; the UNet sees {@code [2, C, H/f, W/f]} (negative,
      * positive) with guidance, else {@code [1, C, H/f, W/f]}.
+     *
+     * @param micro what an SDXL UNet is told about the picture (its {@code time_ids}): a part of a larger canvas
+     *              says so; ignored by SD 1.x / 2.x
      */
-    public RenderResult render(RenderRequest request, DenoisingLoop.StepListener listener) {
+    public RenderResult render(RenderRequest request, MicroConditioning micro, DenoisingLoop.StepListener listener) {
         long start = System.nanoTime();
         long sessionStart = model.clock().nanos();
         long runsStart = model.clock().runs();
@@ -46,13 +57,17 @@ public final class Text2ImagePipeline {
         int w = request.width() / factor;
         Guidance guidance = new Guidance(request.guidance());
 
-        TextEncoder text = textEncoder;
-        float[] context = text.encode(guidance.active() ? List.of(request.negativePrompt(), request.prompt())
-                : List.of(request.prompt()));
+        PromptEmbeddings encoded = guidance.active()
+                ? prompts.encode(List.of(request.negativePrompt(), request.prompt()), 1)
+                : prompts.encode(List.of(request.prompt()));
+        Conditioning conditioning = Conditioning.like(encoded, encoded.count());
+        for (int i = 0; i < encoded.count(); i++) {
+            conditioning.set(i, encoded, i, micro);
+        }
         DenoisingLoop loop = new DenoisingLoop(request.sampler(), model.schedulerConfig(), request.steps());
         float[] latents = new float[channels * h * w];
-        try (GuidedBatch denoiser = new GuidedBatch(unet, guidance, 1, channels, h, w, text.length(),
-                text.hiddenSize(), context, guidance.copies())) {
+        try (GuidedBatch denoiser = new GuidedBatch(unet, guidance, 1, channels, h, w, conditioning,
+                guidance.copies())) {
             loop.run(latents, DenoisingLoop.seeded(request.seed()), (step, timestep, input) -> {
                 System.arraycopy(input, 0, denoiser.input(), 0, input.length);
                 return denoiser.predict(timestep);

@@ -26,15 +26,19 @@ import java.util.function.Consumer;
 
 /**
  * The denoising UNet: {@code sample [N, C, h, w]}, {@code timestep}, {@code encoder_hidden_states [N, L, D]} to
- * {@code out_sample [N, C, h, w]}. Element types are read from the session: float32 or float16 tensors (converted
- * here), and a timestep of int64, int32, float32, float16 or float64. Any N, h and w work; a {@link Batch} holds the
- * ONNX Runtime tensors for one shape so that a denoising loop allocates nothing per step.
+ * {@code out_sample [N, C, h, w]}; an SDXL UNet also takes its added conditions {@code text_embeds [N, P]} (the
+ * pooled prompt) and {@code time_ids [N, 6]} ({@link MicroConditioning}). Element types are read from the session:
+ * float32 or float16 tensors (converted here), and a timestep of int64, int32, float32, float16 or float64. Any N, h
+ * and w work; a {@link Batch} holds the ONNX Runtime tensors for one shape so that a denoising loop allocates nothing
+ * per step.
  */
 public final class UNet implements AutoCloseable {
 
     private static final String SAMPLE = "sample";
     private static final String TIMESTEP = "timestep";
     private static final String CONTEXT = "encoder_hidden_states";
+    private static final String TEXT_EMBEDS = "text_embeds";
+    private static final String TIME_IDS = "time_ids";
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -45,6 +49,8 @@ public final class UNet implements AutoCloseable {
     private final TensorInfo timestepInfo;
     private final long declaredChannels;
     private final long declaredHidden;
+    private final TensorInfo textEmbedsInfo;
+    private final TensorInfo timeIdsInfo;
 
     private UNet(OrtEnvironment environment, OrtSession session, RunClock clock, String file) {
         this.environment = environment;
@@ -55,10 +61,29 @@ public final class UNet implements AutoCloseable {
         TensorInfo context = Tensors.input(session, CONTEXT, file);
         this.timestepInfo = Tensors.input(session, TIMESTEP, file);
         Set<String> extra = new HashSet<>(session.getInputNames());
-        extra.removeAll(Set.of(SAMPLE, TIMESTEP, CONTEXT));
+        extra.removeAll(Set.of(SAMPLE, TIMESTEP, CONTEXT, TEXT_EMBEDS, TIME_IDS));
         if (!extra.isEmpty()) {
-            throw new ModelException(file + " needs inputs " + extra + " besides sample, timestep and "
-                    + "encoder_hidden_states (an SDXL-style UNet?): only SD 1.x / 2.x UNets are supported.");
+            throw new ModelException(file + " needs inputs " + extra + " besides sample, timestep, "
+                    + "encoder_hidden_states (and SDXL's text_embeds and time_ids): Troupe draws with SD 1.x / 2.x and "
+                    + "SDXL base UNets (an LCM UNet with timestep_cond, a ControlNet or an inpainting UNet is not "
+                    + "supported).");
+        }
+        boolean hasEmbeds = session.getInputNames().contains(TEXT_EMBEDS);
+        if (hasEmbeds != session.getInputNames().contains(TIME_IDS)) {
+            throw new ModelException(file + " takes " + (hasEmbeds ? TEXT_EMBEDS : TIME_IDS) + " without "
+                    + (hasEmbeds ? TIME_IDS : TEXT_EMBEDS) + ": an SDXL UNet takes both added conditions.");
+        }
+        this.textEmbedsInfo = hasEmbeds ? Tensors.input(session, TEXT_EMBEDS, file) : null;
+        this.timeIdsInfo = hasEmbeds ? Tensors.input(session, TIME_IDS, file) : null;
+        if (hasEmbeds) {
+            Tensors.isHalf(textEmbedsInfo, file + " input " + TEXT_EMBEDS);
+            Tensors.isHalf(timeIdsInfo, file + " input " + TIME_IDS);
+            long ids = Tensors.dim(timeIdsInfo, 1);
+            if (ids > 0 && ids != MicroConditioning.SIZE) {
+                throw new ModelException(file + ": time_ids has " + ids + " values per sample; SDXL base takes "
+                        + MicroConditioning.SIZE + " (original size, crop, target size). The SDXL refiner (5: an "
+                        + "aesthetic score instead of the target size) is not supported.");
+            }
         }
         if (sample.getShape().length != 4) {
             throw new ModelException(file + ": sample has shape " + Tensors.describe(sample) + "; expected [N, C, h, w].");
@@ -114,6 +139,16 @@ public final class UNet implements AutoCloseable {
         return half;
     }
 
+    /** Whether this is an SDXL UNet, which takes {@code text_embeds} and {@code time_ids}. */
+    public boolean takesAddedConditions() {
+        return textEmbedsInfo != null;
+    }
+
+    /** P of {@code text_embeds [N, P]} as the session declares it; -1 when symbolic or absent. */
+    public long declaredPooledSize() {
+        return textEmbedsInfo == null ? -1 : Tensors.dim(textEmbedsInfo, 1);
+    }
+
     public OnnxJavaType timestepType() {
         return timestepInfo.type;
     }
@@ -124,10 +159,24 @@ public final class UNet implements AutoCloseable {
 
     /**
      * Preallocates the input and output tensors for {@code sample [n, channels, height, width]} and
-     * {@code encoder_hidden_states [n, length, hidden]}.
+     * {@code encoder_hidden_states [n, length, hidden]} (SD 1.x / 2.x).
      */
     public Batch batch(int n, int channels, int height, int width, int length, int hidden) {
-        return new Batch(n, channels, height, width, length, hidden);
+        return new Batch(n, channels, height, width, length, hidden, 0);
+    }
+
+    /**
+     * Preallocates the tensors for {@code sample [n, channels, height, width]} and the conditioning of n samples
+     * shaped like {@code like} (for SDXL also {@code text_embeds [n, P]} and {@code time_ids [n, 6]}).
+     */
+    public Batch batch(int n, int channels, int height, int width, Conditioning like) {
+        if (takesAddedConditions() != like.pooledSize() > 0) {
+            throw new ModelException(file + (takesAddedConditions()
+                    ? " is an SDXL UNet (text_embeds, time_ids) but the prompts have no pooled embeddings: the model "
+                    + "folder needs text_encoder_2 and tokenizer_2."
+                    : " takes no text_embeds, but the prompts come with pooled embeddings (a second text encoder)."));
+        }
+        return new Batch(n, channels, height, width, like.length(), like.hidden(), like.pooledSize());
     }
 
     /** The ONNX Runtime tensors of one input shape, reused for every step of a render. Not thread-safe. */
@@ -136,13 +185,15 @@ public final class UNet implements AutoCloseable {
         private final FloatTensorBuffer sample;
         private final FloatTensorBuffer context;
         private final FloatTensorBuffer output;
+        private final FloatTensorBuffer textEmbeds;
+        private final FloatTensorBuffer timeIds;
         private final ByteBuffer timestepBuffer;
         private final OnnxTensor timestepTensor;
         private final Map<String, OnnxTensor> inputs;
         private final Map<String, OnnxValue> pinnedOutputs;
         private final int timestepCount;
 
-        private Batch(int n, int channels, int height, int width, int length, int hidden) {
+        private Batch(int n, int channels, int height, int width, int length, int hidden, int pooled) {
             long[] sampleShape = {n, channels, height, width};
             long[] timestepShape = timestepShape();
             timestepCount = timestepShape.length == 0 ? 1 : (int) timestepShape[0];
@@ -153,13 +204,20 @@ public final class UNet implements AutoCloseable {
                 sample = add(created, new FloatTensorBuffer(environment, sampleShape, half));
                 context = add(created, new FloatTensorBuffer(environment, new long[] {n, length, hidden}, half));
                 output = add(created, new FloatTensorBuffer(environment, sampleShape, half));
+                textEmbeds = pooled == 0 ? null : add(created, new FloatTensorBuffer(environment,
+                        new long[] {n, pooled}, textEmbedsInfo.type == OnnxJavaType.FLOAT16));
+                timeIds = pooled == 0 ? null : add(created, new FloatTensorBuffer(environment,
+                        new long[] {n, MicroConditioning.SIZE}, timeIdsInfo.type == OnnxJavaType.FLOAT16));
                 timestepTensor = OnnxTensor.createTensor(environment, timestepBuffer, timestepShape, timestepInfo.type);
             } catch (OrtException e) {
                 created.forEach(FloatTensorBuffer::close);
                 throw new ModelException("cannot allocate UNet tensors for " + Tensors.shape(sampleShape) + ": "
                         + e.getMessage(), e);
             }
-            inputs = Map.of(SAMPLE, sample.tensor(), TIMESTEP, timestepTensor, CONTEXT, context.tensor());
+            inputs = textEmbeds == null
+                    ? Map.of(SAMPLE, sample.tensor(), TIMESTEP, timestepTensor, CONTEXT, context.tensor())
+                    : Map.of(SAMPLE, sample.tensor(), TIMESTEP, timestepTensor, CONTEXT, context.tensor(),
+                    TEXT_EMBEDS, textEmbeds.tensor(), TIME_IDS, timeIds.tensor());
             pinnedOutputs = Map.of(outputName, output.tensor());
         }
 
@@ -184,6 +242,15 @@ public final class UNet implements AutoCloseable {
                         + "expects " + context.elements());
             }
             context.write(states, 0);
+        }
+
+        /** Sets the conditioning of the batch's n samples for the following predictions. */
+        public void setConditioning(Conditioning conditioning) {
+            setEncoderHiddenStates(conditioning.states());
+            if (textEmbeds != null) {
+                textEmbeds.write(conditioning.textEmbeds(), 0);
+                timeIds.write(conditioning.timeIds(), 0);
+            }
         }
 
         /**
@@ -232,6 +299,10 @@ public final class UNet implements AutoCloseable {
             sample.close();
             context.close();
             output.close();
+            if (textEmbeds != null) {
+                textEmbeds.close();
+                timeIds.close();
+            }
             timestepTensor.close();
         }
     }

@@ -122,6 +122,34 @@ class LoraSessionsTest {
         }
     }
 
+    /**
+     * LCM-LoRA (latent-consistency/lcm-lora-sdv1-5 ships kohya keys with alphas) goes through the ordinary LoRA path:
+     * merged into the UNet, then drawn with the LCM sampler in 4 steps without guidance (one UNet sample per step), it
+     * gives the image of a fixture whose weights the test merged by hand.
+     */
+    @Test
+    void anLcmLoraDrawsWithTheLcmSamplerWithoutGuidanceLikeAHandMergedModel() throws Exception {
+        Path model = fixture("lcm");
+        Path lora = writeLora(dir.resolve("lcm-lora.safetensors"), 21, false);
+        Path reference = fixture("lcm-reference");
+        patch(reference.resolve("unet/model.onnx"), "conv_in.weight",
+                delta(values(C * RANK, 22, 0.5), values(RANK * C * 9, 21, 0.5), C, C * 9, 1.0 / RANK));
+        RenderRequest request = new RenderRequest("a red shirt", "", 64, 64, 4, 1.0,
+                dev.troupe.renderer.scheduler.Sampler.LCM, 5);
+        try (StableDiffusionModel merged = StableDiffusionModel.load(model, SESSIONS, LoraSet.of(lora, 1.0));
+             StableDiffusionModel expected = StableDiffusionModel.load(reference, SESSIONS);
+             StableDiffusionModel plain = StableDiffusionModel.load(model, SESSIONS)) {
+            RenderResult drawn = new Text2ImagePipeline(merged).render(request);
+            assertThat(drawn.unetBatch()).isEqualTo(1);
+            byte[] want = new Text2ImagePipeline(expected).render(request).image().rgb();
+            byte[] got = drawn.image().rgb();
+            for (int i = 0; i < got.length; i++) {
+                assertThat(Math.abs((got[i] & 255) - (want[i] & 255))).as("byte %d", i).isLessThanOrEqualTo(1);
+            }
+            assertThat(new Text2ImagePipeline(plain).render(request).image().rgb()).isNotEqualTo(got);
+        }
+    }
+
     @Test
     void globalLoraGivesTheOutputOfAFixtureWhoseWeightsTheTestMergedItself() throws Exception {
         Path model = fixture("sd");

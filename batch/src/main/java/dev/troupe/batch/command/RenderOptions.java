@@ -1,6 +1,5 @@
 package dev.troupe.batch.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.composer.memory.MemoryCheck;
 import dev.troupe.composer.memory.SceneMemory;
@@ -8,6 +7,7 @@ import dev.troupe.renderer.Guidance;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.model.ModelDefaults;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.onnx.AvailableMemory;
@@ -27,7 +27,8 @@ import java.util.Locale;
 /**
  * How to draw a plan, shared by {@code troupe render}, {@code run}, {@code eval} and {@code batch}, and the Spark job.
  * Steps, guidance and sampler default to what the model folder recommends in model_index.json
- * ({@code troupe_defaults}), else to SD's usual 20 / 7.5.
+ * ({@code troupe_defaults}), else to what its scheduler config says of it (LCM: 4 steps at guidance 1; Turbo /
+ * Lightning, "trailing" spacing: 4 steps at guidance 0), else to SD's usual 20 / 7.5 ({@link ModelDefaults}).
  */
 public final class RenderOptions {
 
@@ -37,11 +38,12 @@ public final class RenderOptions {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--steps", description = "denoising steps (default: the model's recommendation, else 20)")
+    @Option(names = "--steps", description = "denoising steps (default: the model's recommendation, else 4 for "
+            + "LCM / Turbo-style schedulers, else 20)")
     Integer steps;
 
     @Option(names = "--cfg", description = "classifier-free guidance scale; <= 1 skips the negative prompt "
-            + "(default: the model's recommendation, else 7.5)")
+            + "(default: the model's recommendation, else 1 for LCM, 0 for Turbo-style schedulers, else 7.5)")
     Double cfg;
 
     @Option(names = "--sampler", paramLabel = "NAME",
@@ -149,7 +151,7 @@ public final class RenderOptions {
     /** What the memory estimate needs of these render choices, before the model is loaded (as {@link #settings}). */
     public static SceneMemory.Settings memorySettings(ModelDirectory dir, String mode, Double cfg, int margin,
                                                       int maxBatch) {
-        double g = cfg != null ? cfg : dir.modelIndex().path("troupe_defaults").path("guidance").asDouble(7.5);
+        double g = cfg != null ? cfg : ModelDefaults.of(dir).guidance();
         return new SceneMemory.Settings(parse(RegionalRenderer.Mode.class, "--mode", mode), margin,
                 new Guidance(g).copies(), maxBatch);
     }
@@ -244,7 +246,7 @@ public final class RenderOptions {
 
     /**
      * The render settings as {@code troupe render} reads its flags; null steps, cfg or sampler: the model's
-     * recommendation (model_index.json {@code troupe_defaults}), else 20 / 7.5 / the model's scheduler. Shared with
+     * recommendation ({@link ModelDefaults}) and the model's scheduler. Shared with
      * the studio's render API.
      *
      * @param maxBatch the most UNet samples per run, 0 for the model's default
@@ -253,9 +255,9 @@ public final class RenderOptions {
                                                      String sampler, String mode, int margin,
                                                      double backgroundWeight, double bootstrap, String blend,
                                                      int maxBatch) {
-        JsonNode defaults = loaded.directory().modelIndex().path("troupe_defaults");
-        int n = steps != null ? steps : defaults.path("steps").asInt(20);
-        double g = cfg != null ? cfg : defaults.path("guidance").asDouble(7.5);
+        ModelDefaults defaults = ModelDefaults.of(loaded.directory());
+        int n = steps != null ? steps : defaults.steps();
+        double g = cfg != null ? cfg : defaults.guidance();
         Sampler s = sampler(sampler, loaded.schedulerConfig(), loaded.directory().root());
         String stepsProblem = stepsProblem(n, s, loaded.schedulerConfig());
         if (stepsProblem != null) {

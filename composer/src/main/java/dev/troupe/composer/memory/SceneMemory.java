@@ -53,10 +53,11 @@ public record SceneMemory(long weights, long unet, long buffers, long total, int
         }
     }
 
-    /** The model's files: what its sessions hold once loaded. */
+    /** The model's files: what its sessions hold once loaded (SDXL's second text encoder included). */
     public static long weights(ModelDirectory dir) {
+        long second = dir.textEncoder2Model() == null ? 0 : ModelDirectory.componentBytes(dir.textEncoder2Model());
         return ModelDirectory.componentBytes(dir.unetModel()) + ModelDirectory.componentBytes(dir.textEncoderModel())
-                + ModelDirectory.componentBytes(dir.vaeDecoderModel());
+                + second + ModelDirectory.componentBytes(dir.vaeDecoderModel());
     }
 
     /**

@@ -26,7 +26,7 @@ public final class GroupPrediction implements AutoCloseable {
         this.canvas = canvas;
         this.crop = canvas.channels() * group.height() * group.width();
         this.batch = new GuidedBatch(group.unet(), guidance, group.windows().size(), canvas.channels(), group.height(),
-                group.width(), prompts.length(), prompts.hidden(), prompts.context(group.windows()), maxBatch);
+                group.width(), prompts.context(group.windows(), canvas), maxBatch);
     }
 
     public WindowGroup group() {

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  *   vae_decoder/model.onnx, vae_decoder/config.json
  *   tokenizer/tokenizer.json             or tokenizer/vocab.json + tokenizer/merges.txt
  *   scheduler/scheduler_config.json
+ *   text_encoder_2/model.onnx, tokenizer_2/  (SDXL only: the second text encoder and its tokenizer)
  * </pre>
  */
 public final class ModelDirectory {
@@ -37,7 +38,8 @@ public final class ModelDirectory {
             "  vae_decoder/model.onnx",
             "  vae_decoder/config.json    (latent_channels, scaling_factor)",
             "  tokenizer/tokenizer.json   or tokenizer/vocab.json + tokenizer/merges.txt",
-            "  scheduler/scheduler_config.json");
+            "  scheduler/scheduler_config.json",
+            "  text_encoder_2/model.onnx + tokenizer_2/   (SDXL only)");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,6 +71,11 @@ public final class ModelDirectory {
         }
         if (!PromptTokenizers.present(root.resolve("tokenizer"))) {
             missing.add("tokenizer/tokenizer.json (or tokenizer/vocab.json + tokenizer/merges.txt)");
+        }
+        boolean secondEncoder = Files.isRegularFile(root.resolve("text_encoder_2/model.onnx"));
+        if (secondEncoder && !PromptTokenizers.present(root.resolve("tokenizer_2"))) {
+            missing.add("tokenizer_2/tokenizer.json (or tokenizer_2/vocab.json + tokenizer_2/merges.txt), the "
+                    + "tokenizer of text_encoder_2");
         }
         if (!missing.isEmpty()) {
             throw new ModelException(root + " is not a usable Stable Diffusion ONNX model: missing "
@@ -112,6 +119,22 @@ public final class ModelDirectory {
 
     public Path textEncoderModel() {
         return root.resolve("text_encoder/model.onnx");
+    }
+
+    /** SDXL's second text encoder ({@code text_encoder_2/model.onnx}), or null when the model has one encoder. */
+    public Path textEncoder2Model() {
+        Path file = root.resolve("text_encoder_2/model.onnx");
+        return Files.isRegularFile(file) ? file : null;
+    }
+
+    /** The tokenizer of {@link #textEncoder2Model()}. */
+    public Path tokenizer2Folder() {
+        return root.resolve("tokenizer_2");
+    }
+
+    /** Whether this is an SDXL-layout model: two text encoders. */
+    public boolean twoTextEncoders() {
+        return textEncoder2Model() != null;
     }
 
     public Path unetModel() {

@@ -31,6 +31,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param thresholding         dynamic thresholding (Imagen); not supported, mentioned when true
  * @param algorithmType        DPM-Solver: "dpmsolver++" (supported), "dpmsolver", "sde-dpmsolver++" ...
  * @param solverOrder          DPM-Solver: the multistep order (2 supported)
+ * @param timestepType         Euler: "discrete" (the UNet sees the training timestep t) or "continuous" (with
+ *                             v-prediction, the UNet sees 0.25 ln sigma, as EDM-style models are trained)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SchedulerConfig(
@@ -52,7 +54,8 @@ public record SchedulerConfig(
         @JsonProperty("timestep_scaling") Double timestepScaling,
         @JsonProperty("thresholding") Boolean thresholding,
         @JsonProperty("algorithm_type") String algorithmType,
-        @JsonProperty("solver_order") Integer solverOrder) {
+        @JsonProperty("solver_order") Integer solverOrder,
+        @JsonProperty("timestep_type") String timestepType) {
 
     public SchedulerConfig {
         className = className == null ? "DDIMScheduler" : className;
@@ -75,32 +78,33 @@ public record SchedulerConfig(
         thresholding = thresholding != null && thresholding;
         algorithmType = algorithmType == null ? "dpmsolver++" : algorithmType;
         solverOrder = solverOrder == null ? 2 : solverOrder;
+        timestepType = timestepType == null ? "discrete" : timestepType;
     }
 
     /** The Stable Diffusion 1.x schedule (scaled_linear 0.00085..0.012, epsilon, leading, offset 1). */
     public static SchedulerConfig stableDiffusion() {
         return new SchedulerConfig("DDIMScheduler", 1000, 0.00085, 0.012, "scaled_linear", null, "epsilon", 1,
-                "leading", false, 1.0, false, false, false, 50, 10.0, false, "dpmsolver++", 2);
+                "leading", false, 1.0, false, false, false, 50, 10.0, false, "dpmsolver++", 2, "discrete");
     }
 
     public SchedulerConfig withPredictionType(String type) {
         return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
                 type, stepsOffset, timestepSpacing, clipSample, clipSampleRange, setAlphaToOne,
                 rescaleBetasZeroSnr, useKarrasSigmas, originalInferenceSteps, timestepScaling, thresholding,
-                algorithmType, solverOrder);
+                algorithmType, solverOrder, timestepType);
     }
 
     public SchedulerConfig withTimestepSpacing(String spacing, int offset) {
         return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
                 predictionType, offset, spacing, clipSample, clipSampleRange, setAlphaToOne,
                 rescaleBetasZeroSnr, useKarrasSigmas, originalInferenceSteps, timestepScaling, thresholding,
-                algorithmType, solverOrder);
+                algorithmType, solverOrder, timestepType);
     }
 
     public SchedulerConfig withSetAlphaToOne(boolean one) {
         return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
                 predictionType, stepsOffset, timestepSpacing, clipSample, clipSampleRange, one,
                 rescaleBetasZeroSnr, useKarrasSigmas, originalInferenceSteps, timestepScaling, thresholding,
-                algorithmType, solverOrder);
+                algorithmType, solverOrder, timestepType);
     }
 }

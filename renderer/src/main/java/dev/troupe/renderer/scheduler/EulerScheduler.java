@@ -16,6 +16,8 @@ import dev.troupe.renderer.noise.GaussianNoise;
  * The start is noise * sigma_0, or noise * sqrt(sigma_0^2 + 1) with "leading" spacing (as diffusers).
  * With Karras sigmas ({@code use_karras_sigmas}) the sigmas are Karras et al.'s ramp from sigma(T-1) to sigma(0)
  * ({@link TrainingSchedule#karrasSigmas}) and each timestep is the fractional t whose log-sigma matches.
+ * With {@code timestep_type} "continuous" and v-prediction the UNet is conditioned on {@code 0.25 ln sigma_i} instead
+ * of t_i (as diffusers does for EDM-style models).
  */
 public final class EulerScheduler implements Scheduler {
 
@@ -24,6 +26,7 @@ public final class EulerScheduler implements Scheduler {
     private final PredictionType prediction;
     private final TimestepSpacing spacing;
     private final boolean karras;
+    private final boolean continuous;
     private double[] timesteps = new double[0];
     private double[] sigmas = new double[0];
 
@@ -33,6 +36,7 @@ public final class EulerScheduler implements Scheduler {
         this.prediction = PredictionType.parse(config.predictionType());
         this.spacing = TimestepSpacing.parse(config.timestepSpacing());
         this.karras = karras;
+        this.continuous = config.timestepType().equals("continuous") && prediction == PredictionType.V;
     }
 
     @Override
@@ -64,7 +68,12 @@ public final class EulerScheduler implements Scheduler {
 
     @Override
     public double timestep(int i) {
-        return timesteps[i];
+        return continuous ? 0.25 * Math.log(sigmas[i]) : timesteps[i];
+    }
+
+    @Override
+    public boolean continuousTimesteps() {
+        return continuous;
     }
 
     /** sigma_i; sigma_n = 0. */

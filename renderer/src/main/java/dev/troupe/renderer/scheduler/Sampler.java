@@ -117,6 +117,11 @@ public enum Sampler {
             notes.add("solver_order " + config.solverOrder() + " is not supported; " + sampler.displayName
                     + " is second order");
         }
+        boolean euler = sampler == EULER || sampler == EULER_KARRAS;
+        if (config.timestepType().equals("continuous") && config.predictionType().equals("v_prediction") && !euler) {
+            notes.add("timestep_type continuous is followed by Euler only; " + sampler.displayName
+                    + " conditions the UNet on discrete timesteps");
+        }
         boolean karras = sampler == EULER_KARRAS || sampler == DPMPP_2M_KARRAS;
         if (config.useKarrasSigmas() && !karras && requested == null) {
             notes.add("use_karras_sigmas is not supported by " + sampler.displayName + " and is ignored");

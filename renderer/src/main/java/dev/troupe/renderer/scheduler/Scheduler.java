@@ -25,6 +25,14 @@ public interface Scheduler {
     /** The timestep the UNet is conditioned on at step i (fractional for sigma-interpolating samplers). */
     double timestep(int i);
 
+    /**
+     * Whether {@link #timestep} is {@code 0.25 ln sigma} (diffusers' {@code timestep_type} "continuous") rather than a
+     * training timestep t.
+     */
+    default boolean continuousTimesteps() {
+        return false;
+    }
+
     /** The standard deviation of the starting latent: x = noise * initNoiseSigma(). */
     double initNoiseSigma();
 

@@ -27,7 +27,7 @@ class SchedulerReferenceTest {
         return Math.sqrt((1 - ac(t)) / ac(t));
     }
 
-    private static double[] timesteps(Scheduler s) {
+    static double[] timesteps(Scheduler s) {
         double[] t = new double[s.stepCount()];
         for (int i = 0; i < t.length; i++) {
             t[i] = s.timestep(i);

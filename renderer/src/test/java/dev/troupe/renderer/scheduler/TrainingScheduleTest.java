@@ -40,13 +40,13 @@ class TrainingScheduleTest {
     @Test
     void linearAndZeroSnrSchedules() {
         SchedulerConfig linear = new SchedulerConfig("DDIMScheduler", 10, 0.1, 0.2, "linear", null, "epsilon", 0,
-                "leading", false, 1.0, false, false, false, 50, 10.0, null, null, null);
+                "leading", false, 1.0, false, false, false, 50, 10.0, null, null, null, null);
         TrainingSchedule s = TrainingSchedule.of(linear);
         assertThat(s.alphaCumprod(0)).isCloseTo(0.9, within(1e-15));
         assertThat(s.alphaCumprod(1)).isCloseTo(0.9 * (1 - (0.1 + 0.1 / 9)), within(1e-15));
 
         SchedulerConfig zeroSnr = new SchedulerConfig("DDIMScheduler", 1000, 0.00085, 0.012, "scaled_linear", null,
-                "epsilon", 0, "leading", false, 1.0, false, true, false, 50, 10.0, null, null, null);
+                "epsilon", 0, "leading", false, 1.0, false, true, false, 50, 10.0, null, null, null, null);
         TrainingSchedule z = TrainingSchedule.of(zeroSnr);
         assertThat(z.alphaCumprod(999)).isZero();
         assertThat(z.alphaCumprod(0)).isCloseTo(sd.alphaCumprod(0), within(1e-12));
