@@ -53,14 +53,15 @@ final class JointPass {
             unets.add(v == null ? model.unet() : v.unet());
             encoders.add(v != null && v.hasOwnTextEncoder() ? v.textEncoder() : null);
         }
-        WindowPlan windows = WindowPlan.of(plan, canvas, s.margin(), model.unet(), unets, s.trimBackground());
+        // the background alone draws a canvas without regions; with regions it yields inside their boxes
+        float backgroundWeight = (float) (plan.regions().isEmpty() ? 1.0 : Math.max(1e-3, s.backgroundWeight()));
+        WindowPlan windows = WindowPlan.of(plan, canvas, s.margin(), model.unet(), unets, s.trimBackground(),
+                backgroundWeight);
         EncodedPrompts prompts = EncodedPrompts.encode(plan, model.textEncoder(), encoders, guidance);
 
         DenoisingLoop loop = new DenoisingLoop(s.sampler(), model.schedulerConfig(), s.steps());
         Bootstrap bootstrap = Bootstrap.of(plan, canvas.channels(), s.bootstrapFraction(), loop);
         PredictionFusion fusion = new PredictionFusion(canvas.channels(), canvas.height(), canvas.width());
-        // the background alone draws a canvas without regions; with regions it yields inside their boxes
-        float backgroundWeight = (float) (plan.regions().isEmpty() ? 1.0 : Math.max(1e-3, s.backgroundWeight()));
         float[] latents = new float[canvas.size()];
         float[] eps = new float[canvas.size()];
         int runsPerStep;

@@ -60,9 +60,9 @@ public final class RegionalRenderer {
      *                          takes in joint mode; 0: {@link StableDiffusionModel#defaultMaxBatch}. The image is the
      *                          same whatever the cap: only memory and speed change.
      * @param trimBackground    joint mode runs the background prompt only where the regions leave the canvas
-     *                          uncovered (their weights adding up to less than 1), dropping it where it would count
-     *                          {@code backgroundWeight / (1 + backgroundWeight)} or less; false: over every tile at
-     *                          every step, as before. A plan without regions draws the same either way.
+     *                          uncovered (their weights adding up to less than 4 x the background weight), dropping it
+     *                          where it would count a fifth or less; false: over every tile at every step, as
+     *                          before. A plan without regions draws the same either way.
      */
     public record Settings(int steps, double guidance, dev.troupe.renderer.scheduler.Sampler sampler, Mode mode,
                            int margin, double backgroundWeight, double bootstrapFraction, Blend blend, int maxBatch,

@@ -7,6 +7,8 @@ import dev.troupe.renderer.Text2ImagePipeline;
 import dev.troupe.renderer.onnx.FloatTensorBuffer;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.renderer.scheduler.Sampler;
+import dev.troupe.planner.PlanBuilder;
+import dev.troupe.planner.PlanOptions;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
@@ -131,18 +133,29 @@ public final class SuiteBench {
         }
     }
 
-    /** 5 subjects side by side on a canvas 3 native sides wide, against the same canvas with no regions. */
+    /**
+     * A 5-subject scene on a canvas 3 native sides wide, against the same canvas with no regions: the planner's
+     * layout for "a team of 5 people in a park" (sd15 profile, seed 1), and 5 boxes side by side over the whole
+     * canvas.
+     */
     private static void regional(StableDiffusionModel model, int steps, int runs, PrintWriter out) {
         int side = model.unetSampleSize() * model.vaeDecoder().pixelFactor();
-        ScenePlan scene = plan(side, 5);
-        ScenePlan single = plan(side, 0);
+        ScenePlan planned = PlanBuilder.standard().build("a team of 5 people in a park", PlanOptions.seeded(1)
+                .withProfile("sd15").withSize(new int[] {3 * side, side})).plan();
+        regional(model, planned, "planned layout", steps, runs, out);
+        regional(model, plan(side, 5), "boxes side by side over the canvas", steps, runs, out);
+    }
+
+    private static void regional(StableDiffusionModel model, ScenePlan scene, String what, int steps, int runs,
+                                 PrintWriter out) {
+        ScenePlan single = scene.withRegions(List.of());
         RegionalRenderer renderer = new RegionalRenderer(model);
         RegionalRenderer.Settings trimmed = new RegionalRenderer.Settings(steps, 7.5, Sampler.DDIM,
                 RegionalRenderer.Mode.JOINT, -1, 0.05, 0.2, RegionalRenderer.Blend.LAPLACIAN, 0);
         RegionalRenderer.Settings full = trimmed.withTrimBackground(false);
-        out.printf(Locale.ROOT, "regional: %dx%d, 5 subjects (boxes %dx%d), %d steps, DDIM, cfg 7.5, joint mode%n",
-                scene.width(), scene.height(), scene.regions().get(0).box().w(), scene.regions().get(0).box().h(),
-                steps);
+        out.printf(Locale.ROOT, "regional, %s: %dx%d, 5 subjects (boxes %dx%d), %d steps, DDIM, cfg 7.5, "
+                        + "joint mode%n", what, scene.width(), scene.height(), scene.regions().get(0).box().w(),
+                scene.regions().get(0).box().h(), steps);
         long singleNanos = 0, trimmedNanos = 0, fullNanos = 0;
         RegionalRenderer.Result s = null, t = null, f = null;
         for (int r = 0; r < runs; r++) {

@@ -8,11 +8,13 @@ import java.util.List;
  *
  * <p>Why it does not change the result measurably: the fused prediction at a latent pixel p is
  * {@code (b t(p) eps_bg + sum_i w_i(p) eps_i) / (b t(p) + sum_i w_i(p))} ({@code fusion/PredictionFusion}), with
- * {@code b} the background weight (0.05 by default) and {@code t(p) <= 1} the tile's ramp. Where the regions'
- * weights add up to {@code W(p) >= 1}, the background's share is at most {@code b / (1 + b)} (4.8 % at 0.05); it is
- * dropped there and the fusion renormalises over the regions. Where {@code W(p) < 1} (outside every box and its
- * feathered margin, or in a region of weight below 1) the background keeps its full tile weight, so no pixel is left
- * without a prediction and a plan without regions draws exactly as before.
+ * {@code b} the background weight (0.05 by default) and {@code t(p) <= 1} the tiles' ramps. Where the regions'
+ * weights add up to {@code W(p) >= 4 b} (0.2 by default: a box, or the inner part of a region's feathered margin),
+ * the background's share is at most {@code b / (b + 4 b) = 1/5}; it is dropped there and the fusion renormalises
+ * over the regions, whose margins draw the backdrop around their subjects anyway. Where {@code W(p) < 4 b} (beyond
+ * every margin, or under regions weighted down) the background keeps its full tile weight, so no pixel is left
+ * without a prediction, and a plan without regions draws exactly as before. A large background weight (over 1/4)
+ * trims nothing outside the boxes' interiors of weight-1 regions.
  *
  * <p>The reduced crop is the bounding rectangle of the tile's uncovered pixels grown by {@code context} latent pixels
  * on each side (the UNet sees some of what surrounds the strip it predicts), rounded up to the UNet's multiple
@@ -20,8 +22,8 @@ import java.util.List;
  * regions is as smooth as a region's own margin.
  */
 public final class BackgroundTrim {
-    /** Regions whose weights add up to at least this cover a pixel (the background then counts b / (1 + b) or less). */
-    static final float COVERED = 1f;
+    /** The most the background may count where it is dropped: b / (b + W) <= 1/5. */
+    static final double SHARE = 0.2;
 
     private BackgroundTrim() {
     }
@@ -45,20 +47,26 @@ public final class BackgroundTrim {
         return w;
     }
 
+    /** The regions' summed weight from which they cover a pixel, for background weight {@code b}: 4 b. */
+    public static float coveredFrom(double backgroundWeight) {
+        return (float) (backgroundWeight * (1 - SHARE) / SHARE);
+    }
+
     /**
      * The part of {@code tile} the background still runs on: the tile itself when the regions leave all of it
      * uncovered, a smaller window when they cover part of it, null when they cover all of it.
      *
      * @param coverage    {@link #coverage} of the canvas, {@code canvasWidth} wide
+     * @param covered     {@link #coveredFrom} the background weight
      * @param multipleOf  crop sides are multiples of this (UNet down-sampling)
      * @param context     latent pixels kept around the uncovered part, over which the weight fades out
      */
-    public static RegionWindow trim(RegionWindow tile, float[] coverage, int canvasWidth, int multipleOf,
-                                    int context) {
+    public static RegionWindow trim(RegionWindow tile, float[] coverage, float covered, int canvasWidth,
+                                    int multipleOf, int context) {
         int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
         for (int j = 0; j < tile.height(); j++) {
             for (int i = 0; i < tile.width(); i++) {
-                if (coverage[(tile.y() + j) * canvasWidth + tile.x() + i] < COVERED) {
+                if (coverage[(tile.y() + j) * canvasWidth + tile.x() + i] < covered) {
                     x0 = Math.min(x0, i);
                     y0 = Math.min(y0, j);
                     x1 = Math.max(x1, i + 1);

@@ -31,10 +31,11 @@ public record WindowPlan(List<WindowGroup> groups, long tileArea) {
      * @param margin         the context margin in latent pixels; negative: half each box's shorter side
      * @param background     the session the tiles run through (the model's own)
      * @param regionUNets    per region, the session its crop runs through (its LoRA set's, or the model's own)
-     * @param trimBackground run the background only where the regions leave the canvas uncovered
+     * @param trimBackground   run the background only where the regions leave the canvas uncovered
+     * @param backgroundWeight the background's weight where regions are (what it counts for where it is dropped)
      */
     public static WindowPlan of(ScenePlan plan, LatentCanvas canvas, int margin, UNet background,
-                                List<UNet> regionUNets, boolean trimBackground) {
+                                List<UNet> regionUNets, boolean trimBackground, double backgroundWeight) {
         List<PromptWindow> regions = new ArrayList<>();
         for (int i = 0; i < plan.regions().size(); i++) {
             Region r = plan.regions().get(i);
@@ -48,6 +49,7 @@ public record WindowPlan(List<WindowGroup> groups, long tileArea) {
         float[] after = trim ? BackgroundTrim.coverage(regions, canvas.width(), canvas.height(), false) : null;
         int tile = canvas.nativeSize();
         int context = Math.max(1, tile / 8);
+        float covered = BackgroundTrim.coveredFrom(backgroundWeight);
         Map<Key, List<PromptWindow>> groups = new LinkedHashMap<>();
         long tileArea = 0;
         for (RegionWindow t : CanvasTiles.cover(canvas.width(), canvas.height(), tile, tile / 4)) {
@@ -56,8 +58,8 @@ public record WindowPlan(List<WindowGroup> groups, long tileArea) {
                 add(groups, background, PromptWindow.tile(t), Phase.ALL);
                 continue;
             }
-            RegionWindow early = BackgroundTrim.trim(t, boot, canvas.width(), canvas.multiple(), context);
-            RegionWindow late = BackgroundTrim.trim(t, after, canvas.width(), canvas.multiple(), context);
+            RegionWindow early = BackgroundTrim.trim(t, boot, covered, canvas.width(), canvas.multiple(), context);
+            RegionWindow late = BackgroundTrim.trim(t, after, covered, canvas.width(), canvas.multiple(), context);
             if (same(early, late)) {
                 if (early != null) {
                     add(groups, background, PromptWindow.tile(early), Phase.ALL);
