@@ -168,15 +168,7 @@ public final class GeneratedModel {
         for (int layer = 0; layer < 12; layer++) {
             String p = "text_model.encoder.layers." + layer;
             String normed = g.op("Tanh", new String[] {x});
-            String q = g.matMul(normed, p + ".self_attn.q_proj", HIDDEN, HIDDEN);
-            String k = g.matMul(normed, p + ".self_attn.k_proj", HIDDEN, HIDDEN);
-            String v = g.matMul(normed, p + ".self_attn.v_proj", HIDDEN, HIDDEN);
-            String scores = g.op("MatMul", new String[] {q, g.op("Transpose", new String[] {k}, "perm",
-                    new long[] {0, 2, 1})});
-            String weights = g.op("Softmax", new String[] {g.op("Mul", new String[] {scores,
-                    g.scalar((float) (1 / Math.sqrt(HIDDEN)))})}, "axis", -1L);
-            x = g.op("Add", new String[] {x, g.matMul(g.op("MatMul", new String[] {weights, v}),
-                    p + ".self_attn.out_proj", HIDDEN, HIDDEN)});
+            x = g.op("Add", new String[] {x, attention(g, normed, normed, p + ".self_attn", HIDDEN, HIDDEN)});
             String h = g.op("Tanh", new String[] {g.matMul(g.op("Tanh", new String[] {x}), p + ".mlp.fc1", HIDDEN,
                     4 * HIDDEN)});
             x = g.op("Add", new String[] {x, g.matMul(h, p + ".mlp.fc2", 4 * HIDDEN, HIDDEN)});

@@ -1,17 +1,14 @@
 package dev.troupe.cli.bench;
 
 import ai.onnx.proto.OnnxMl;
-import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
+import dev.troupe.renderer.onnx.OnnxProtos;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -74,12 +71,12 @@ final class GraphWriter {
 
     /** A graph input of the precision's float type (or {@code type}), returned as a float tensor name. */
     String floatInput(String name, Object... dims) {
-        graph.addInput(value(name, floatType(), dims));
+        graph.addInput(OnnxProtos.value(name, floatType(), dims));
         return precision == Precision.FP16 ? cast(name, DataType.FLOAT) : name;
     }
 
     void input(String name, DataType type, Object... dims) {
-        graph.addInput(value(name, type, dims));
+        graph.addInput(OnnxProtos.value(name, type, dims));
     }
 
     /** Names float tensor {@code x} as the graph output {@code name} in the precision's float type. */
@@ -89,20 +86,7 @@ final class GraphWriter {
         } else {
             node("Identity", new String[] {x}, name);
         }
-        graph.addOutput(value(name, floatType(), dims));
-    }
-
-    private static ValueInfoProto value(String name, DataType type, Object... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (Object d : dims) {
-            if (d instanceof String s) {
-                shape.addDimBuilder().setDimParam(s);
-            } else {
-                shape.addDimBuilder().setDimValue(((Number) d).longValue());
-            }
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+        graph.addOutput(OnnxProtos.value(name, floatType(), dims));
     }
 
     String op(String op, String[] inputs, Object... attributes) {
@@ -110,29 +94,7 @@ final class GraphWriter {
     }
 
     String node(String op, String[] inputs, String output, Object... attributes) {
-        NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName("/" + op + "_" + counter++);
-        for (String in : inputs) {
-            node.addInput(in);
-        }
-        node.addOutput(output);
-        for (int i = 0; i < attributes.length; i += 2) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName((String) attributes[i]);
-            Object v = attributes[i + 1];
-            if (v instanceof Long l) {
-                a.setType(AttributeProto.AttributeType.INT).setI(l);
-            } else if (v instanceof Float f) {
-                a.setType(AttributeProto.AttributeType.FLOAT).setF(f);
-            } else if (v instanceof long[] ints) {
-                a.setType(AttributeProto.AttributeType.INTS);
-                for (long x : ints) {
-                    a.addInts(x);
-                }
-            } else {
-                a.setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8((String) v));
-            }
-            node.addAttribute(a);
-        }
-        graph.addNode(node);
+        graph.addNode(OnnxProtos.node(op, "/" + op + "_" + counter++, inputs, output, attributes));
         return output;
     }
 
@@ -142,10 +104,7 @@ final class GraphWriter {
 
     /** A float constant used as a float tensor (small: scales, shapes' factors), always stored as float32. */
     String scalar(float value) {
-        String name = "const_" + counter++;
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT.getNumber())
-                .addDims(1).addFloatData(value));
-        return name;
+        return floatConstant(value);
     }
 
     /** A float32 vector constant (Resize scales). */
@@ -221,7 +180,8 @@ final class GraphWriter {
             return op("Conv", new String[] {x, w, bias}, "pads", pads, "strides", strides);
         }
         float[] w = gaussian((long) out * in * kernel * kernel, std);
-        float min = Math.min(0, min(w)), max = Math.max(0, max(w));
+        float[] range = rangeWithZero(w);
+        float min = range[0], max = range[1];
         float scale = (max - min) / 255f;
         int zeroPoint = Math.round(-min / scale);
         ByteBuffer q = ByteBuffer.allocate(w.length);
@@ -307,20 +267,14 @@ final class GraphWriter {
         return m;
     }
 
-    private static float min(float[] w) {
-        float m = Float.POSITIVE_INFINITY;
+    /** {min, max} of the values and 0, the range that uint8 quantization maps onto 0..255. */
+    private static float[] rangeWithZero(float[] w) {
+        float min = 0, max = 0;
         for (float v : w) {
-            m = Math.min(m, v);
+            min = Math.min(min, v);
+            max = Math.max(max, v);
         }
-        return m;
-    }
-
-    private static float max(float[] w) {
-        float m = Float.NEGATIVE_INFINITY;
-        for (float v : w) {
-            m = Math.max(m, v);
-        }
-        return m;
+        return new float[] {min, max};
     }
 
     void write(Path file) throws IOException {
