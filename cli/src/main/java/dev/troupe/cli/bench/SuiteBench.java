@@ -150,11 +150,12 @@ public final class SuiteBench {
                                  PrintWriter out) {
         ScenePlan single = scene.withRegions(List.of());
         RegionalRenderer renderer = new RegionalRenderer(model);
+        // the command line's defaults: margin half the box's shorter side, background weight 0.05, bootstrap 0.3
         RegionalRenderer.Settings trimmed = new RegionalRenderer.Settings(steps, 7.5, Sampler.DDIM,
-                RegionalRenderer.Mode.JOINT, -1, 0.05, 0.2, RegionalRenderer.Blend.LAPLACIAN, 0);
+                RegionalRenderer.Mode.JOINT, -1, 0.05, 0.3, RegionalRenderer.Blend.LAPLACIAN, 0);
         RegionalRenderer.Settings full = trimmed.withTrimBackground(false);
         out.printf(Locale.ROOT, "regional, %s: %dx%d, 5 subjects (boxes %dx%d), %d steps, DDIM, cfg 7.5, "
-                        + "joint mode%n", what, scene.width(), scene.height(), scene.regions().get(0).box().w(),
+                        + "joint mode, bootstrap 0.3, background weight 0.05%n", what, scene.width(), scene.height(), scene.regions().get(0).box().w(),
                 scene.regions().get(0).box().h(), steps);
         long singleNanos = 0, trimmedNanos = 0, fullNanos = 0;
         RegionalRenderer.Result s = null, t = null, f = null;
