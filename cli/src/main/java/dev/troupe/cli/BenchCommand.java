@@ -87,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (generate != null) {
-            dev.troupe.cli.bench.GeneratedModel.writeAll(generate, out);
+            dev.troupe.cli.bench.GeneratedModel.writeAll(generate, dev.troupe.cli.bench.GeneratedModel.Size.SD15, out);
             return 0;
         }
         if (suite != null) {

@@ -33,21 +33,38 @@ import java.util.Map;
  */
 public final class GeneratedModel {
     public static final int SAMPLE_SIZE = 32;
-    private static final int[] CHANNELS = {320, 640, 1280, 1280};
-    private static final int HIDDEN = 768;
     private static final int LENGTH = 77;
     private static final int VOCAB = 49408;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private GeneratedModel() {
+    /**
+     * The widths of a generated model.
+     *
+     * @param channels   the UNet's channels at its 4 levels
+     * @param hidden     the text encoder's width D (encoder_hidden_states [N, 77, D])
+     * @param textLayers the text encoder's layers
+     * @param vae        the VAE decoder's widths, from the latent up to the last upsampling
+     */
+    public record Size(int[] channels, int hidden, int textLayers, int[] vae) {
+        /** Stable Diffusion 1.5's widths: an 815 M-parameter UNet, a 123 M-parameter text encoder. */
+        public static final Size SD15 = new Size(new int[] {320, 640, 1280, 1280}, 768, 12,
+                new int[] {512, 256, 128, 64});
+        /** The same graph a hundred times narrower, for tests of the generator and the suite. */
+        public static final Size TINY = new Size(new int[] {8, 16, 16, 16}, 16, 1, new int[] {8, 8, 8, 8});
+    }
+
+    private final Size size;
+
+    private GeneratedModel(Size size) {
+        this.size = size;
     }
 
     /** Writes {@code fp32/}, {@code fp16/} and {@code int8/} model folders under {@code root}. */
-    public static void writeAll(Path root, PrintWriter log) throws IOException {
+    public static void writeAll(Path root, Size size, PrintWriter log) throws IOException {
         for (Precision p : Precision.values()) {
             long start = System.nanoTime();
             Path dir = root.resolve(p.name().toLowerCase());
-            long params = write(dir, p);
+            long params = new GeneratedModel(size).write(dir, p);
             log.printf("%s: %s (UNet %.0f M parameters) in %.0f s%n", p, dir, params / 1e6,
                     (System.nanoTime() - start) / 1e9);
             log.flush();
@@ -55,7 +72,7 @@ public final class GeneratedModel {
     }
 
     /** @return the UNet's parameter count */
-    public static long write(Path dir, Precision precision) throws IOException {
+    private long write(Path dir, Precision precision) throws IOException {
         Files.createDirectories(dir);
         long params = writeUnet(dir.resolve("unet"), precision);
         // ONNX Runtime's quantization tools quantize the UNet; the text encoder and VAE stay as they were
@@ -67,17 +84,17 @@ public final class GeneratedModel {
         return params;
     }
 
-    private static long writeUnet(Path folder, Precision precision) throws IOException {
+    private long writeUnet(Path folder, Precision precision) throws IOException {
         GraphWriter g = new GraphWriter(precision, 2, folder.resolve("weights.pb"));
         String x = g.floatInput("sample", "batch", 4L, "height", "width");
         g.input("timestep", DataType.INT64, 1L);
-        String context = g.floatInput("encoder_hidden_states", "batch", (long) LENGTH, (long) HIDDEN);
+        String context = g.floatInput("encoder_hidden_states", "batch", (long) LENGTH, (long) size.hidden());
         String t = g.op("Mul", new String[] {g.op("Cast", new String[] {"timestep"}, "to",
                 (long) DataType.FLOAT.getNumber()), g.scalar(1e-3f)});
-        x = g.op("Add", new String[] {g.conv(x, "conv_in", 4, CHANNELS[0], 3, 1), t});
-        String[] skips = new String[CHANNELS.length];
-        for (int l = 0; l < CHANNELS.length; l++) {
-            int c = CHANNELS[l];
+        x = g.op("Add", new String[] {g.conv(x, "conv_in", 4, size.channels()[0], 3, 1), t});
+        String[] skips = new String[size.channels().length];
+        for (int l = 0; l < size.channels().length; l++) {
+            int c = size.channels()[l];
             for (int r = 0; r < 2; r++) {
                 x = resBlock(g, x, "down." + l + ".res." + r, c, c);
                 if (l < 3) {
@@ -85,16 +102,16 @@ public final class GeneratedModel {
                 }
             }
             skips[l] = x;
-            if (l < CHANNELS.length - 1) {
-                x = g.conv(x, "down." + l + ".downsample", c, CHANNELS[l + 1], 3, 2);
+            if (l < size.channels().length - 1) {
+                x = g.conv(x, "down." + l + ".downsample", c, size.channels()[l + 1], 3, 2);
             }
         }
-        int top = CHANNELS[CHANNELS.length - 1];
+        int top = size.channels()[size.channels().length - 1];
         x = resBlock(g, x, "mid.res.0", top, top);
         x = transformer(g, x, context, "mid.attn", top);
         x = resBlock(g, x, "mid.res.1", top, top);
-        for (int l = CHANNELS.length - 1; l >= 0; l--) {
-            int c = CHANNELS[l];
+        for (int l = size.channels().length - 1; l >= 0; l--) {
+            int c = size.channels()[l];
             for (int r = 0; r < 3; r++) {
                 x = resBlock(g, g.op("Concat", new String[] {x, skips[l]}, "axis", 1L), "up." + l + ".res." + r,
                         2 * c, c);
@@ -104,20 +121,20 @@ public final class GeneratedModel {
             }
             if (l > 0) {
                 String up = g.op("Resize", new String[] {x, "", g.floatConstant(1, 1, 2, 2)}, "mode", "nearest");
-                x = g.conv(up, "up." + l + ".upsample", c, CHANNELS[l - 1], 3, 1);
+                x = g.conv(up, "up." + l + ".upsample", c, size.channels()[l - 1], 3, 1);
             }
         }
-        x = g.conv(g.op("Tanh", new String[] {x}), "conv_out", CHANNELS[0], 4, 3, 1);
+        x = g.conv(g.op("Tanh", new String[] {x}), "conv_out", size.channels()[0], 4, 3, 1);
         g.floatOutput(x, "out_sample", "batch", 4L, "height", "width");
         g.write(folder.resolve("model.onnx"));
         writeJson(folder.resolve("config.json"), Map.of("_class_name", "UNet2DConditionModel", "in_channels", 4,
-                "out_channels", 4, "sample_size", SAMPLE_SIZE, "cross_attention_dim", HIDDEN,
-                "block_out_channels", CHANNELS));
+                "out_channels", 4, "sample_size", SAMPLE_SIZE, "cross_attention_dim", size.hidden(),
+                "block_out_channels", size.channels()));
         return g.parameters();
     }
 
     /** tanh(x W1) W2 + shortcut, both 3x3: the shortcut is x, or a 1x1 conv of it when the width changes. */
-    private static String resBlock(GraphWriter g, String x, String name, int in, int out) throws IOException {
+    private String resBlock(GraphWriter g, String x, String name, int in, int out) throws IOException {
         String h = g.conv(g.op("Tanh", new String[] {x}), name + ".conv1", in, out, 3, 1);
         h = g.conv(g.op("Tanh", new String[] {h}), name + ".conv2", out, out, 3, 1);
         String shortcut = in == out ? x : g.conv(x, name + ".shortcut", in, out, 1, 1);
@@ -125,7 +142,7 @@ public final class GeneratedModel {
     }
 
     /** Self-attention, cross-attention and a feed-forward over the h*w tokens of x [N, c, h, w]. */
-    private static String transformer(GraphWriter g, String x, String context, String name, int c)
+    private String transformer(GraphWriter g, String x, String context, String name, int c)
             throws IOException {
         String shape = g.op("Shape", new String[] {x});
         String tokens = g.op("Transpose", new String[] {g.op("Reshape", new String[] {x, g.int64s(0, c, -1)})},
@@ -133,7 +150,7 @@ public final class GeneratedModel {
         String normed = g.op("Tanh", new String[] {tokens});
         tokens = g.op("Add", new String[] {tokens, attention(g, normed, normed, name + ".attn1", c, c)});
         normed = g.op("Tanh", new String[] {tokens});
-        tokens = g.op("Add", new String[] {tokens, attention(g, normed, context, name + ".attn2", c, HIDDEN)});
+        tokens = g.op("Add", new String[] {tokens, attention(g, normed, context, name + ".attn2", c, size.hidden())});
         normed = g.op("Tanh", new String[] {tokens});
         // GEGLU's size: c -> 8c (value and gate), 4c -> c
         String projected = g.matMul(normed, name + ".ff.proj", c, 8 * c);
@@ -146,7 +163,7 @@ public final class GeneratedModel {
     }
 
     /** One head: softmax(q k^T / sqrt(c)) v, projected out. */
-    private static String attention(GraphWriter g, String x, String source, String name, int c, int sourceWidth)
+    private String attention(GraphWriter g, String x, String source, String name, int c, int sourceWidth)
             throws IOException {
         String q = g.matMul(x, name + ".to_q", c, c);
         String k = g.matMul(source, name + ".to_k", sourceWidth, c);
@@ -158,41 +175,41 @@ public final class GeneratedModel {
         return g.matMul(g.op("MatMul", new String[] {weights, v}), name + ".to_out", c, c);
     }
 
-    private static void writeTextEncoder(Path folder, Precision precision) throws IOException {
+    private void writeTextEncoder(Path folder, Precision precision) throws IOException {
         GraphWriter g = new GraphWriter(precision, 1, null);
         g.input("input_ids", DataType.INT32, "batch", (long) LENGTH);
-        String tokens = g.floatWeight("text_model.embeddings.token_embedding.weight", 0.02, VOCAB, HIDDEN);
-        String positions = g.floatWeight("text_model.embeddings.position_embedding.weight", 0.01, LENGTH, HIDDEN);
+        String tokens = g.floatWeight("text_model.embeddings.token_embedding.weight", 0.02, VOCAB, size.hidden());
+        String positions = g.floatWeight("text_model.embeddings.position_embedding.weight", 0.01, LENGTH, size.hidden());
         String x = g.op("Add", new String[] {g.op("Gather", new String[] {tokens, "input_ids"}, "axis", 0L),
                 positions});
-        for (int layer = 0; layer < 12; layer++) {
+        for (int layer = 0; layer < size.textLayers(); layer++) {
             String p = "text_model.encoder.layers." + layer;
             String normed = g.op("Tanh", new String[] {x});
-            x = g.op("Add", new String[] {x, attention(g, normed, normed, p + ".self_attn", HIDDEN, HIDDEN)});
-            String h = g.op("Tanh", new String[] {g.matMul(g.op("Tanh", new String[] {x}), p + ".mlp.fc1", HIDDEN,
-                    4 * HIDDEN)});
-            x = g.op("Add", new String[] {x, g.matMul(h, p + ".mlp.fc2", 4 * HIDDEN, HIDDEN)});
+            x = g.op("Add", new String[] {x, attention(g, normed, normed, p + ".self_attn", size.hidden(), size.hidden())});
+            String h = g.op("Tanh", new String[] {g.matMul(g.op("Tanh", new String[] {x}), p + ".mlp.fc1", size.hidden(),
+                    4 * size.hidden())});
+            x = g.op("Add", new String[] {x, g.matMul(h, p + ".mlp.fc2", 4 * size.hidden(), size.hidden())});
         }
         x = g.op("Tanh", new String[] {x});
-        g.floatOutput(x, "last_hidden_state", "batch", (long) LENGTH, (long) HIDDEN);
+        g.floatOutput(x, "last_hidden_state", "batch", (long) LENGTH, (long) size.hidden());
         g.floatOutput(g.op("ReduceMean", new String[] {x}, "axes", new long[] {1}, "keepdims", 0L), "pooler_output",
-                "batch", (long) HIDDEN);
+                "batch", (long) size.hidden());
         g.write(folder.resolve("model.onnx"));
-        writeJson(folder.resolve("config.json"), Map.of("_class_name", "CLIPTextModel", "hidden_size", HIDDEN,
+        writeJson(folder.resolve("config.json"), Map.of("_class_name", "CLIPTextModel", "hidden_size", size.hidden(),
                 "max_position_embeddings", LENGTH, "vocab_size", VOCAB));
     }
 
-    private static void writeVae(Path folder, Precision precision) throws IOException {
+    private void writeVae(Path folder, Precision precision) throws IOException {
         GraphWriter g = new GraphWriter(precision, 3, null);
         String x = g.floatInput("latent_sample", "batch", 4L, "latent_height", "latent_width");
-        x = g.conv(x, "decoder.conv_in", 4, 512, 3, 1);
-        int[] widths = {512, 256, 128, 64};
+        int[] widths = size.vae();
+        x = g.conv(x, "decoder.conv_in", 4, widths[0], 3, 1);
         for (int i = 1; i < widths.length; i++) {
             String up = g.op("Resize", new String[] {g.op("Tanh", new String[] {x}), "", g.floatConstant(1, 1, 2, 2)},
                     "mode", "nearest");
             x = g.conv(up, "decoder.up." + i, widths[i - 1], widths[i], 3, 1);
         }
-        x = g.op("Tanh", new String[] {g.conv(g.op("Tanh", new String[] {x}), "decoder.conv_out", 64, 3, 3, 1)});
+        x = g.op("Tanh", new String[] {g.conv(g.op("Tanh", new String[] {x}), "decoder.conv_out", widths[widths.length - 1], 3, 3, 1)});
         g.floatOutput(x, "sample", "batch", 3L, "height", "width");
         g.write(folder.resolve("model.onnx"));
         writeJson(folder.resolve("config.json"), Map.of("_class_name", "AutoencoderKL", "latent_channels", 4,
