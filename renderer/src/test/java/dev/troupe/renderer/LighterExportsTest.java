@@ -175,6 +175,44 @@ class LighterExportsTest {
         assertThat(quantized).as("the 8-bit path quantizes").isNotEqualTo(full);
     }
 
+    @Test
+    void aQdqInt8UNetLoadsAsItIsAndIsWithinHalfAQuantizationStepPerFactor() throws Exception {
+        Path fp32 = SdFixture.write(dir.resolve("fp32"), Variant.standard());
+        Path qdq = SdFixture.write(dir.resolve("qdq"), Variant.standard().withQdqUnet());
+        float[] weight = initializer(fp32, "conv_in.weight");
+        float[] full;
+        float[] quantized;
+        try (StableDiffusionModel a = StableDiffusionModel.load(fp32, CPU);
+             StableDiffusionModel b = StableDiffusionModel.load(qdq, CPU)) {
+            assertThat(b.unet().isHalf()).isFalse();
+            full = predict(a);
+            quantized = predict(b);
+            RgbImage image = new Text2ImagePipeline(b).render(new RenderRequest("a red shirt", "", 64, 64, 3, 5.0,
+                    Sampler.DDIM, 11)).image();
+            assertThat(image.rgb()).isNotEqualTo(new byte[image.rgb().length]);
+        }
+        // symmetric int8 with zero point 0: a value inside the calibrated range is rounded to the nearest step,
+        // half a step off at most (the sample stays inside +-QDQ_SAMPLE_RANGE, checked here, so nothing saturates);
+        // |w~ x~ - w x| <= |w| sx / 2 + |x| sw / 2 + sx sw / 4
+        assertThat(maxAbs(sample)).isLessThan(SdFixture.QDQ_SAMPLE_RANGE);
+        double sx = SdFixture.QDQ_SAMPLE_RANGE / 127.0, sw = maxAbs(weight) / 127.0;
+        double[] bound = convSums(weight, (w, x) -> w * sx / 2 + x * sw / 2 + sx * sw / 4);
+        double[] products = convSums(weight, (w, x) -> w * x);
+        for (int i = 0; i < full.length; i++) {
+            double b = bound[i] + 40 * U32 * (products[i] + Math.abs(full[i]) + meanAbsContext() + 1);
+            assertThat((double) Math.abs(quantized[i] - full[i])).as("element %d", i).isLessThanOrEqualTo(b);
+        }
+        assertThat(quantized).as("the 8-bit path quantizes").isNotEqualTo(full);
+    }
+
+    private static double maxAbs(float[] v) {
+        double m = 0;
+        for (float x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
+    }
+
     private static double range(float[] v) {
         float min = 0, max = 0;
         for (float x : v) {
