@@ -40,8 +40,8 @@ public final class SuiteBench {
             throw new UserInputException("--suite needs --steps 2 or more: a step's time is (T(steps) - T(1)) / "
                     + "(steps - 1)");
         }
-        out.printf(Locale.ROOT, "suite on %s: a step is (T(%d steps) - T(1 step)) / %d over %d runs each, DDIM, "
-                + "%dx%d%n", root, steps, steps - 1, runs, GeneratedModel.SAMPLE_SIZE * 8, GeneratedModel.SAMPLE_SIZE * 8);
+        out.printf(Locale.ROOT, "suite on %s: a step is (T(%d steps) - T(1 step)) / %d, the median of %d runs, "
+                + "DDIM, %dx%d%n", root, steps, steps - 1, runs, GeneratedModel.SAMPLE_SIZE * 8, GeneratedModel.SAMPLE_SIZE * 8);
         out.printf(Locale.ROOT, "| model | load s | RSS loaded MiB | peak RSS MiB | step, cfg 7.5 (batch 2) | "
                 + "step, cfg 1 (batch 1) | fp16 I/O conversion per step |%n| --- | --- | --- | --- | --- | --- | --- |%n");
         boolean any = false;
@@ -61,8 +61,8 @@ public final class SuiteBench {
                 int side = model.unetSampleSize() * model.vaeDecoder().pixelFactor();
                 Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
                 pipeline.render(request(side, 1, 7.5, 0)); // warm-up: JIT, ONNX Runtime's first-run allocations
-                double guided = perStep(pipeline, side, steps, 7.5, runs);
-                double unguided = perStep(pipeline, side, steps, 1.0, runs);
+                double[] perStep = perStep(pipeline, side, steps, runs);
+                double guided = perStep[0], unguided = perStep[1];
                 String conversion = model.unet().isHalf()
                         ? String.format(Locale.ROOT, "%.2f ms (%.3f %% of the step)",
                         conversionMillis(sessions, model.unetSampleSize()),
@@ -93,16 +93,31 @@ public final class SuiteBench {
     }
 
     /**
-     * One denoising step: renders of {@code steps} and of 1 step, interleaved, and the difference of their means
-     * over {@code steps - 1}, so that encoding the prompt and decoding the image (once per render) drop out.
+     * One denoising step with guidance and without: per run, renders of {@code steps} and of 1 step for each,
+     * interleaved so that the machine's load hits both alike; a run's estimate is {@code (T(steps) - T(1)) /
+     * (steps - 1)}, so that encoding the prompt and decoding the image (once per render) drop out; the median over
+     * the runs. Returns {guided, unguided} in seconds.
      */
-    private static double perStep(Text2ImagePipeline pipeline, int side, int steps, double cfg, int runs) {
-        long many = 0, one = 0;
+    private static double[] perStep(Text2ImagePipeline pipeline, int side, int steps, int runs) {
+        double[] guided = new double[runs], unguided = new double[runs];
         for (int r = 0; r < runs; r++) {
-            many += pipeline.render(request(side, steps, cfg, r + 1)).totalNanos();
-            one += pipeline.render(request(side, 1, cfg, r + 1)).totalNanos();
+            guided[r] = step(pipeline, side, steps, 7.5, r);
+            unguided[r] = step(pipeline, side, steps, 1.0, r);
         }
-        return (many - one) / 1e9 / runs / (steps - 1);
+        return new double[] {median(guided), median(unguided)};
+    }
+
+    private static double step(Text2ImagePipeline pipeline, int side, int steps, double cfg, int run) {
+        long many = pipeline.render(request(side, steps, cfg, run + 1)).totalNanos();
+        long one = pipeline.render(request(side, 1, cfg, run + 1)).totalNanos();
+        return (many - one) / 1e9 / (steps - 1);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /**
@@ -158,6 +173,7 @@ public final class SuiteBench {
                         + "joint mode, bootstrap 0.3, background weight 0.05%n", what, scene.width(), scene.height(), scene.regions().get(0).box().w(),
                 scene.regions().get(0).box().h(), steps);
         long singleNanos = 0, trimmedNanos = 0, fullNanos = 0;
+        double[] trimmedRatio = new double[runs], fullRatio = new double[runs];
         RegionalRenderer.Result s = null, t = null, f = null;
         for (int r = 0; r < runs; r++) {
             // interleaved, so that drift in the machine's load hits all three alike
@@ -167,14 +183,17 @@ public final class SuiteBench {
             singleNanos += s.nanos();
             trimmedNanos += t.nanos();
             fullNanos += f.nanos();
+            trimmedRatio[r] = t.nanos() / (double) s.nanos();
+            fullRatio[r] = f.nanos() / (double) s.nanos();
             out.printf(Locale.ROOT, "run %d: single prompt %.1f s, 5 subjects %.1f s (background over every tile: "
                     + "%.1f s)%n", r + 1, s.nanos() / 1e9, t.nanos() / 1e9, f.nanos() / 1e9);
             out.flush();
         }
-        out.printf(Locale.ROOT, "regional / single prompt: %.2fx with the background trimmed (UNet latent pixels "
-                        + "%.2fx), %.2fx over every tile as before (%.2fx); target <= 1.4x%n",
-                trimmedNanos / (double) singleNanos, t.unetWork() / (double) s.unetWork(),
-                fullNanos / (double) singleNanos, f.unetWork() / (double) s.unetWork());
+        out.printf(Locale.ROOT, "regional / single prompt: %.2fx with the background trimmed (median of the runs' "
+                        + "ratios %.2fx; UNet latent pixels %.2fx), %.2fx over every tile as before (median %.2fx; "
+                        + "%.2fx); target <= 1.4x%n",
+                trimmedNanos / (double) singleNanos, median(trimmedRatio), t.unetWork() / (double) s.unetWork(),
+                fullNanos / (double) singleNanos, median(fullRatio), f.unetWork() / (double) s.unetWork());
     }
 
     private static ScenePlan plan(int side, int subjects) {
