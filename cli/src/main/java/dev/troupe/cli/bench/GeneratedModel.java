@@ -89,8 +89,7 @@ public final class GeneratedModel {
         String x = g.floatInput("sample", "batch", 4L, "height", "width");
         g.input("timestep", DataType.INT64, 1L);
         String context = g.floatInput("encoder_hidden_states", "batch", (long) LENGTH, (long) size.hidden());
-        String t = g.op("Mul", new String[] {g.op("Cast", new String[] {"timestep"}, "to",
-                (long) DataType.FLOAT.getNumber()), g.scalar(1e-3f)});
+        String t = g.op("Mul", new String[] {g.toFloat("timestep"), g.scalar(1e-3f)});
         x = g.op("Add", new String[] {g.conv(x, "conv_in", 4, size.channels()[0], 3, 1), t});
         String[] skips = new String[size.channels().length];
         for (int l = 0; l < size.channels().length; l++) {

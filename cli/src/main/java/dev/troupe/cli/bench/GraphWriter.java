@@ -24,9 +24,8 @@ import java.util.SplittableRandom;
  * Writes an ONNX graph (opset 14) with random weights in one of three precisions, as the export tools leave them:
  * <ul>
  *   <li>{@code FP32}: float weights and tensors;</li>
- *   <li>{@code FP16}: float16 weights, inputs and outputs; each weight and input is cast to float where it is used,
- *       as ONNX Runtime's CPU kernels need (they have no float16 Conv or MatMul on x86), which is what a
- *       float16 export becomes on a CPU;</li>
+ *   <li>{@code FP16}: float16 weights, inputs, outputs and operators throughout, as an fp16 export leaves them (ONNX
+ *       Runtime's CPU provider runs the operators it has no float16 kernel for in float, casting around them);</li>
  *   <li>{@code INT8}: float inputs and outputs; every Conv and MatMul weight quantized to 8 bits as ONNX Runtime's
  *       dynamic quantization writes them ({@code DynamicQuantizeLinear} on the activation, {@code MatMulInteger}
  *       with int8 weights, zero point 0, or {@code ConvInteger} with uint8 weights and their zero point, then the
@@ -69,24 +68,25 @@ final class GraphWriter {
         return precision == Precision.FP16 ? DataType.FLOAT16 : DataType.FLOAT;
     }
 
-    /** A graph input of the precision's float type (or {@code type}), returned as a float tensor name. */
+    /** A graph input of the precision's float type. */
     String floatInput(String name, Object... dims) {
         graph.addInput(OnnxProtos.value(name, floatType(), dims));
-        return precision == Precision.FP16 ? cast(name, DataType.FLOAT) : name;
+        return name;
     }
 
     void input(String name, DataType type, Object... dims) {
         graph.addInput(OnnxProtos.value(name, type, dims));
     }
 
-    /** Names float tensor {@code x} as the graph output {@code name} in the precision's float type. */
+    /** Names tensor {@code x} as the graph output {@code name} in the precision's float type. */
     void floatOutput(String x, String name, Object... dims) {
-        if (precision == Precision.FP16) {
-            node("Cast", new String[] {x}, name, "to", (long) DataType.FLOAT16.getNumber());
-        } else {
-            node("Identity", new String[] {x}, name);
-        }
+        node("Identity", new String[] {x}, name);
         graph.addOutput(OnnxProtos.value(name, floatType(), dims));
+    }
+
+    /** Casts an int64 or float tensor to the precision's float type. */
+    String toFloat(String x) {
+        return cast(x, floatType());
     }
 
     String op(String op, String[] inputs, Object... attributes) {
@@ -102,12 +102,18 @@ final class GraphWriter {
         return op("Cast", new String[] {x}, "to", (long) to.getNumber());
     }
 
-    /** A float constant used as a float tensor (small: scales, shapes' factors), always stored as float32. */
+    /** A scalar constant [1] in the precision's float type, to scale a tensor with. */
     String scalar(float value) {
-        return floatConstant(value);
+        if (precision != Precision.FP16) {
+            return floatConstant(value);
+        }
+        String name = "const_" + counter++;
+        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT16.getNumber())
+                .addDims(1).addInt32Data(Fp16Conversions.floatToFp16(value) & 0xffff));
+        return name;
     }
 
-    /** A float32 vector constant (Resize scales). */
+    /** A float32 vector constant (Resize scales, float32 whatever the model's precision). */
     String floatConstant(float... values) {
         String name = "const_" + counter++;
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT.getNumber())
@@ -130,7 +136,7 @@ final class GraphWriter {
         return name;
     }
 
-    /** Random N(0, std^2) weights [dims] in the precision's float type, returned usable as a float tensor. */
+    /** Random N(0, std^2) weights [dims] in the precision's float type. */
     String floatWeight(String name, double std, long... dims) throws IOException {
         float[] w = gaussian(count(dims), std);
         if (precision == Precision.FP16) {
@@ -139,7 +145,7 @@ final class GraphWriter {
                 raw.putShort(Fp16Conversions.floatToFp16(v));
             }
             initializer(name, DataType.FLOAT16, raw, dims);
-            return cast(name, DataType.FLOAT);
+            return name;
         }
         ByteBuffer raw = ByteBuffer.allocate(w.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(w);
