@@ -147,13 +147,37 @@ class LighterExportsTest {
 
     @Test
     void anInt8UNetLoadsAsItIsAndIsWithinOneQuantizationStepPerFactor() throws Exception {
-        Path fp32 = SdFixture.write(dir.resolve("fp32"), Variant.standard());
-        Path int8 = SdFixture.write(dir.resolve("int8"), Variant.standard().withInt8Unet());
+        // DynamicQuantizeLinear maps the sample's range with 0 onto 0..255: step sx = (max - min) / 255; the
+        // weights use sw = (max - min) / 255 likewise. Rounding is off by half a step, and the zero point's own
+        // rounding can push an end value one step into saturation: each dequantized factor is within one step.
+        // Then |w~ x~ - w x| <= |w| sx + |x| sw + sx sw per product; the bias, context and timestep stay float.
+        float[] weight = initializer(SdFixture.write(dir.resolve("fp32"), Variant.standard()), "conv_in.weight");
+        double sx = range(sample) / 255, sw = range(weight) / 255;
+        assertInt8WithinBound(Variant.standard().withInt8Unet(), (w, x) -> w * sx + x * sw + sx * sw);
+    }
+
+    @Test
+    void aQdqInt8UNetLoadsAsItIsAndIsWithinHalfAQuantizationStepPerFactor() throws Exception {
+        // symmetric int8 with zero point 0: a value inside the calibrated range is rounded to the nearest step,
+        // half a step off at most (the sample stays inside +-QDQ_SAMPLE_RANGE, checked here, so nothing saturates);
+        // |w~ x~ - w x| <= |w| sx / 2 + |x| sw / 2 + sx sw / 4
+        assertThat(maxAbs(sample)).isLessThan(SdFixture.QDQ_SAMPLE_RANGE);
+        float[] weight = initializer(SdFixture.write(dir.resolve("fp32"), Variant.standard()), "conv_in.weight");
+        double sx = SdFixture.QDQ_SAMPLE_RANGE / 127.0, sw = maxAbs(weight) / 127.0;
+        assertInt8WithinBound(Variant.standard().withQdqUnet(), (w, x) -> w * sx / 2 + x * sw / 2 + sx * sw / 4);
+    }
+
+    /**
+     * The int8 variant loads with float32 inputs and outputs, draws, and its prediction is within the sum over the
+     * convolution window of {@code productError(|w|, |x|)} (plus float32 arithmetic) of the fp32 model's.
+     */
+    private void assertInt8WithinBound(Variant int8, Term productError) throws Exception {
+        Path fp32 = dir.resolve("fp32");
         float[] weight = initializer(fp32, "conv_in.weight");
         float[] full;
         float[] quantized;
         try (StableDiffusionModel a = StableDiffusionModel.load(fp32, CPU);
-             StableDiffusionModel b = StableDiffusionModel.load(int8, CPU)) {
+             StableDiffusionModel b = StableDiffusionModel.load(SdFixture.write(dir.resolve("int8"), int8), CPU)) {
             assertThat(b.unet().isHalf()).as("int8 UNets take and return float32").isFalse();
             full = predict(a);
             quantized = predict(b);
@@ -161,42 +185,7 @@ class LighterExportsTest {
                     Sampler.DDIM, 11)).image();
             assertThat(image.rgb()).isNotEqualTo(new byte[image.rgb().length]);
         }
-        // DynamicQuantizeLinear maps the sample's range with 0 onto 0..255: step sx = (max - min) / 255; the
-        // weights use sw = (max - min) / 255 likewise. Rounding is off by half a step, and the zero point's own
-        // rounding can push an end value one step into saturation: each dequantized factor is within one step.
-        // Then |w~ x~ - w x| <= |w| sx + |x| sw + sx sw per product; the bias, context and timestep stay float.
-        double sx = range(sample) / 255, sw = range(weight) / 255;
-        double[] bound = convSums(weight, (w, x) -> w * sx + x * sw + sx * sw);
-        double[] products = convSums(weight, (w, x) -> w * x);
-        for (int i = 0; i < full.length; i++) {
-            double b = bound[i] + 40 * U32 * (products[i] + Math.abs(full[i]) + meanAbsContext() + 1);
-            assertThat((double) Math.abs(quantized[i] - full[i])).as("element %d", i).isLessThanOrEqualTo(b);
-        }
-        assertThat(quantized).as("the 8-bit path quantizes").isNotEqualTo(full);
-    }
-
-    @Test
-    void aQdqInt8UNetLoadsAsItIsAndIsWithinHalfAQuantizationStepPerFactor() throws Exception {
-        Path fp32 = SdFixture.write(dir.resolve("fp32"), Variant.standard());
-        Path qdq = SdFixture.write(dir.resolve("qdq"), Variant.standard().withQdqUnet());
-        float[] weight = initializer(fp32, "conv_in.weight");
-        float[] full;
-        float[] quantized;
-        try (StableDiffusionModel a = StableDiffusionModel.load(fp32, CPU);
-             StableDiffusionModel b = StableDiffusionModel.load(qdq, CPU)) {
-            assertThat(b.unet().isHalf()).isFalse();
-            full = predict(a);
-            quantized = predict(b);
-            RgbImage image = new Text2ImagePipeline(b).render(new RenderRequest("a red shirt", "", 64, 64, 3, 5.0,
-                    Sampler.DDIM, 11)).image();
-            assertThat(image.rgb()).isNotEqualTo(new byte[image.rgb().length]);
-        }
-        // symmetric int8 with zero point 0: a value inside the calibrated range is rounded to the nearest step,
-        // half a step off at most (the sample stays inside +-QDQ_SAMPLE_RANGE, checked here, so nothing saturates);
-        // |w~ x~ - w x| <= |w| sx / 2 + |x| sw / 2 + sx sw / 4
-        assertThat(maxAbs(sample)).isLessThan(SdFixture.QDQ_SAMPLE_RANGE);
-        double sx = SdFixture.QDQ_SAMPLE_RANGE / 127.0, sw = maxAbs(weight) / 127.0;
-        double[] bound = convSums(weight, (w, x) -> w * sx / 2 + x * sw / 2 + sx * sw / 4);
+        double[] bound = convSums(weight, productError);
         double[] products = convSums(weight, (w, x) -> w * x);
         for (int i = 0; i < full.length; i++) {
             double b = bound[i] + 40 * U32 * (products[i] + Math.abs(full[i]) + meanAbsContext() + 1);

@@ -107,32 +107,30 @@ final class GraphWriter {
         if (precision != Precision.FP16) {
             return floatConstant(value);
         }
-        String name = "const_" + counter++;
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT16.getNumber())
-                .addDims(1).addInt32Data(Fp16Conversions.floatToFp16(value) & 0xffff));
-        return name;
+        return constant("const_", TensorProto.newBuilder().setDataType(DataType.FLOAT16.getNumber()).addDims(1)
+                .addInt32Data(Fp16Conversions.floatToFp16(value) & 0xffff));
     }
 
     /** A float32 vector constant (Resize scales, float32 whatever the model's precision). */
     String floatConstant(float... values) {
-        String name = "const_" + counter++;
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT.getNumber())
-                .addDims(values.length);
+        TensorProto.Builder t = TensorProto.newBuilder().setDataType(DataType.FLOAT.getNumber()).addDims(values.length);
         for (float v : values) {
             t.addFloatData(v);
         }
-        graph.addInitializer(t);
-        return name;
+        return constant("const_", t);
     }
 
     String int64s(long... values) {
-        String name = "shape_" + counter++;
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(DataType.INT64.getNumber())
-                .addDims(values.length);
+        TensorProto.Builder t = TensorProto.newBuilder().setDataType(DataType.INT64.getNumber()).addDims(values.length);
         for (long v : values) {
             t.addInt64Data(v);
         }
-        graph.addInitializer(t);
+        return constant("shape_", t);
+    }
+
+    private String constant(String prefix, TensorProto.Builder t) {
+        String name = prefix + counter++;
+        graph.addInitializer(t.setName(name));
         return name;
     }
 
