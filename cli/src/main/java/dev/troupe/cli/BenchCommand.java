@@ -71,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean loraScene;
 
     @Option(names = "--generate", paramLabel = "DIR", description = "write SD 1.5-sized models with random weights "
-            + "for --suite: DIR/fp32, DIR/fp16 and DIR/int8 (about 3.3, 1.7 and 0.9 GB)")
+            + "for --suite: DIR/fp32, DIR/fp16 and DIR/int8 (about 3.6, 1.8 and 1.3 GB)")
     Path generate;
 
     @Option(names = "--suite", paramLabel = "DIR", description = "benchmark the models --generate wrote: per-step "
