@@ -70,9 +70,35 @@ public final class BenchCommand implements Callable<Integer> {
             + "with two LoRA sets against none, memory with 3 sets resident")
     boolean loraScene;
 
+    @Option(names = "--generate", paramLabel = "DIR", description = "write SD 1.5-sized models with random weights "
+            + "for --suite: DIR/fp32, DIR/fp16 and DIR/int8 (about 3.6, 1.8 and 1.3 GB)")
+    Path generate;
+
+    @Option(names = "--suite", paramLabel = "DIR", description = "benchmark the models --generate wrote: per-step "
+            + "time with and without guidance and memory for fp32, fp16 and int8, and a 5-subject scene against a "
+            + "single-prompt render of the same canvas")
+    Path suite;
+
+    @Option(names = "--scene-steps", paramLabel = "N", defaultValue = "10",
+            description = "with --suite: steps of the scene renders (default: ${DEFAULT-VALUE})")
+    int sceneSteps;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (generate != null) {
+            dev.troupe.cli.bench.GeneratedModel.writeAll(generate, dev.troupe.cli.bench.GeneratedModel.Size.SD15, out);
+            return 0;
+        }
+        if (suite != null) {
+            if (runs < 1 || steps < 1 || sceneSteps < 1) {
+                throw new dev.troupe.scene.UserInputException("--runs, --steps and --scene-steps must be at least 1");
+            }
+            dev.troupe.cli.bench.SuiteBench.run(suite, modelOptions.sessions(), steps, sceneSteps, runs, out);
+            out.println("peak memory: " + peakMemory());
+            out.flush();
+            return 0;
+        }
         {
             if (runs < 1 || warmup < 0) {
                 throw new dev.troupe.scene.UserInputException("--runs must be at least 1 and --warmup at least 0");

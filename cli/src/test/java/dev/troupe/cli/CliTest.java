@@ -241,6 +241,47 @@ class CliTest {
     }
 
     @Test
+    void fullBackgroundRunsTheBackgroundUnderTheBoxesAsBeforeAndSaysSo() throws Exception {
+        // the fixture's native size is 8 latent pixels (64 px): on a 256x64 canvas the background runs in 5 tiles;
+        // two boxes cover x 64..192 (latent 8..24) with weight 1, so by default the tiles there are left out
+        Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
+        Path plan = dir.resolve("wide.json");
+        Files.writeString(plan, """
+                {"version": 1, "request": "two people", "width": 256, "height": 64,
+                 "background": "a park", "negativePrompt": "", "seed": 42,
+                 "model": "embedded", "profile": "sd15", "layout": "manual", "regions": [
+                 {"id": "s1", "box": {"x": 64, "y": 0, "w": 64, "h": 64}, "prompt": "red shirt", "negativePrompt": "",
+                  "seed": 1, "weight": 1.0, "attributes": {}, "loras": []},
+                 {"id": "s2", "box": {"x": 128, "y": 0, "w": 64, "h": 64}, "prompt": "blue hat", "negativePrompt": "",
+                  "seed": 2, "weight": 1.0, "attributes": {}, "loras": []}]}""");
+        String[] common = {"--model", model.toString(), "--steps", "3", "--sampler", "ddim", "-q"};
+        Path trimmed = dir.resolve("trimmed.png"), full = dir.resolve("full.png");
+        assertThat(run(concat(new String[] {"render", plan.toString(), "-o", trimmed.toString()}, common)).exit())
+                .isZero();
+        assertThat(run(concat(new String[] {"render", plan.toString(), "-o", full.toString(), "--full-background"},
+                common)).exit()).isZero();
+        assertThat(texts(full).get("parameters")).contains("Background: full");
+        assertThat(texts(trimmed).get("parameters")).doesNotContain("Background: full");
+        // the background counted 0.05 / 1.05 under the boxes: leaving it out changes the pixels there, a little
+        var a = ImageIO.read(trimmed.toFile());
+        var b = ImageIO.read(full.toFile());
+        long changed = 0, total = 0;
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 256; x++) {
+                changed += a.getRGB(x, y) != b.getRGB(x, y) ? 1 : 0;
+                total++;
+            }
+        }
+        assertThat(changed).isPositive().isLessThan(total);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void benchReportsTimesOverheadAndMemory() throws Exception {
         Path model = SdFixture.write(dir.resolve("sd"), SdFixture.Variant.standard());
         CliRun r = run("bench", "--model", model.toString(), "--steps", "2", "--size", "16x16", "--runs", "2");

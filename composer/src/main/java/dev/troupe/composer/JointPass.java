@@ -53,18 +53,19 @@ final class JointPass {
             unets.add(v == null ? model.unet() : v.unet());
             encoders.add(v != null && v.hasOwnTextEncoder() ? v.textEncoder() : null);
         }
-        WindowPlan windows = WindowPlan.of(plan, canvas, s.margin(), model.unet(), unets);
+        // the background alone draws a canvas without regions; with regions it yields inside their boxes
+        float backgroundWeight = (float) (plan.regions().isEmpty() ? 1.0 : Math.max(1e-3, s.backgroundWeight()));
+        WindowPlan windows = WindowPlan.of(plan, canvas, s.margin(), model.unet(), unets, s.trimBackground(),
+                backgroundWeight);
         EncodedPrompts prompts = EncodedPrompts.encode(plan, model.promptEncoder(), encoders, guidance);
 
         DenoisingLoop loop = new DenoisingLoop(s.sampler(), model.schedulerConfig(), s.steps());
         Bootstrap bootstrap = Bootstrap.of(plan, canvas.channels(), s.bootstrapFraction(), loop);
         PredictionFusion fusion = new PredictionFusion(canvas.channels(), canvas.height(), canvas.width());
-        // the background alone draws a canvas without regions; with regions it yields inside their boxes
-        float backgroundWeight = (float) (plan.regions().isEmpty() ? 1.0 : Math.max(1e-3, s.backgroundWeight()));
         float[] latents = new float[canvas.size()];
         float[] eps = new float[canvas.size()];
         int runsPerStep;
-        long pixelsPerStep;
+        long work;
         try (WindowPredictions predictions = new WindowPredictions(windows, canvas, prompts, guidance,
                 pixels -> s.maxBatch() > 0 ? s.maxBatch() : model.defaultMaxBatch(pixels))) {
             DenoisingLoop.InitialNoise noise = (initial, sigma) -> CanvasNoise.fill(plan, canvas, initial, sigma);
@@ -72,17 +73,22 @@ final class JointPass {
                 boolean bootstrapping = bootstrap.covers(step);
                 fusion.reset();
                 for (GroupPrediction group : predictions.groups()) {
+                    if (!group.group().runsAt(bootstrapping)) {
+                        continue;
+                    }
                     float[] predicted = group.predict(input, step, timestep, bootstrapping ? bootstrap : null);
                     fusion.add(group.group(), predicted, bootstrapping, backgroundWeight);
                 }
                 fusion.resolve(eps);
                 return eps;
             }, (step, steps) -> progress.update("denoise", step, steps));
-            runsPerStep = predictions.runsPerStep();
-            pixelsPerStep = predictions.pixelsPerStep();
+            // the steady state: after bootstrapping (the first steps may run other background windows)
+            runsPerStep = predictions.runsPerStep(bootstrap.steps() >= s.steps());
+            work = bootstrap.steps() * predictions.pixelsPerStep(true)
+                    + (s.steps() - bootstrap.steps()) * predictions.pixelsPerStep(false);
         }
         RgbImage image = TiledDecoder.decode(model.vaeDecoder(), latents, canvas, plan.width(), plan.height());
         long naive = (long) guidance.copies() * (plan.regions().size() + 1) * windows.tileArea() * s.steps();
-        return new Result(image, 0, 0, pixelsPerStep * s.steps(), naive, runsPerStep);
+        return new Result(image, 0, 0, work, naive, runsPerStep);
     }
 }

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  *
  * <p><b>Joint mode</b> (default), per denoising step:
  * <ol>
- *   <li>the background prompt runs over the canvas, in overlapping tiles of the model's native size;</li>
+ *   <li>the background prompt runs over the canvas, in overlapping tiles of the model's native size, reduced to
+ *       what the regions leave uncovered ({@link Settings#trimBackground()});</li>
  *   <li>each region's prompt runs on the crop of its box plus a context margin (so a region costs in proportion
  *       to its area), crops of equal size batched together, with the negative prompts in the same batch;</li>
  *   <li>the guided predictions are fused with per-region weights (1 in the box, feathered to 0 over the margin,
@@ -58,9 +59,14 @@ public final class RegionalRenderer {
      * @param maxBatch          the most samples (crops, negative and positive prompts counted apart) one UNet run
      *                          takes in joint mode; 0: {@link StableDiffusionModel#defaultMaxBatch}. The image is the
      *                          same whatever the cap: only memory and speed change.
+     * @param trimBackground    joint mode runs the background prompt only where the regions leave the canvas
+     *                          uncovered (their weights adding up to less than 4 x the background weight), dropping it
+     *                          where it would count a fifth or less; false: over every tile at every step, as
+     *                          before. A plan without regions draws the same either way.
      */
     public record Settings(int steps, double guidance, dev.troupe.renderer.scheduler.Sampler sampler, Mode mode,
-                           int margin, double backgroundWeight, double bootstrapFraction, Blend blend, int maxBatch) {
+                           int margin, double backgroundWeight, double bootstrapFraction, Blend blend, int maxBatch,
+                           boolean trimBackground) {
         public Settings {
             if (steps < 1) {
                 throw new IllegalArgumentException("steps must be at least 1");
@@ -71,6 +77,17 @@ public final class RegionalRenderer {
             if (!(backgroundWeight >= 0) || !(bootstrapFraction >= 0 && bootstrapFraction <= 1)) {
                 throw new IllegalArgumentException("background weight must be >= 0 and bootstrap fraction in 0..1");
             }
+        }
+
+        /** With the background trimmed to what the regions leave uncovered (the default). */
+        public Settings(int steps, double guidance, dev.troupe.renderer.scheduler.Sampler sampler, Mode mode,
+                        int margin, double backgroundWeight, double bootstrapFraction, Blend blend, int maxBatch) {
+            this(steps, guidance, sampler, mode, margin, backgroundWeight, bootstrapFraction, blend, maxBatch, true);
+        }
+
+        public Settings withTrimBackground(boolean trim) {
+            return new Settings(steps, guidance, sampler, mode, margin, backgroundWeight, bootstrapFraction, blend,
+                    maxBatch, trim);
         }
     }
 

@@ -99,7 +99,11 @@ class RegionalLoraTest {
                 // relative to the plan's folder
                 RegionalRenderer.Result lora = renderer.render(plan(List.of(new LoraRef(file, 1.0))),
                         settings(RegionalRenderer.Mode.JOINT), (p, s, n) -> { });
-                assertThat(changedPixels(lora.image(), plain.image(), 0, 32)).as(file).isGreaterThan(100);
+                // the text LoRA shifts region 1's prediction uniformly; the fixture's tanh decoder saturates nearly all
+                // of region 1 (with the background left out under the box, every blue value there is 0 or 255), so
+                // its change shows in the few pixels near a rounding edge only
+                assertThat(changedPixels(lora.image(), plain.image(), 0, 32)).as(file)
+                        .isGreaterThan(file.startsWith("unet") ? 100 : 16);
                 // 3 steps of a 3x3 UNet move a change at most 3 latent pixels beyond region 1's 8-pixel window
                 assertThat(changedPixels(lora.image(), plain.image(), 128, 256)).as(file).isZero();
                 // region 1's crop runs in its own batch: the other windows are all 8x8 in one

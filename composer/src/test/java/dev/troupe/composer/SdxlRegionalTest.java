@@ -97,7 +97,7 @@ class SdxlRegionalTest {
         assertThat(canvas.width()).isEqualTo(24); // 192 / 8
         assertThat(canvas.height()).isEqualTo(8);
         WindowPlan windows = WindowPlan.of(plan, canvas, -1, model.unet(),
-                Collections.nCopies(plan.regions().size(), model.unet()));
+                Collections.nCopies(plan.regions().size(), model.unet()), true, 0.05);
         Guidance guidance = new Guidance(5.0);
         EncodedPrompts prompts = EncodedPrompts.encode(plan, model.promptEncoder(),
                 Collections.nCopies(plan.regions().size(), null), guidance);

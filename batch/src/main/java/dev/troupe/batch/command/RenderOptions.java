@@ -68,6 +68,11 @@ public final class RenderOptions {
             description = "weight of the background prompt inside the boxes (default: ${DEFAULT-VALUE})")
     double backgroundWeight;
 
+    @Option(names = "--full-background", description = "joint mode: run the background prompt over every tile at "
+            + "every step, also where the regions cover it (the default leaves it out where it would count a fifth "
+            + "or less; images drawn before that change re-render the same with this flag)")
+    boolean fullBackground;
+
     @Option(names = "--bootstrap", defaultValue = "0.3",
             description = "fraction of the first steps in which each region sees a plain colour around its box, "
                     + "so its subject stays inside (default: ${DEFAULT-VALUE})")
@@ -241,7 +246,8 @@ public final class RenderOptions {
             // default batches are sized within the limit, as the memory check assumed
             loaded.limitMemory(parseSize("--memory-limit", memoryLimit));
         }
-        return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend, maxBatch);
+        return settings(loaded, steps, cfg, sampler, mode, margin, backgroundWeight, bootstrap, blend, maxBatch)
+                .withTrimBackground(!fullBackground);
     }
 
     /**

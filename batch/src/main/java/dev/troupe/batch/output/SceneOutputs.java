@@ -110,6 +110,7 @@ public final class SceneOutputs {
         return a1111 + String.format(Locale.ROOT, ", Troupe mode: %s, Region margin: %s, Background weight: %s, "
                         + "Bootstrap: %s", s.mode().name().toLowerCase(Locale.ROOT),
                 s.margin() < 0 ? "auto" : Integer.toString(s.margin()), s.backgroundWeight(), s.bootstrapFraction())
+                + (s.trimBackground() ? "" : ", Background: full")
                 + (model.loras().isEmpty() ? "" : ", Troupe LoRAs: " + model.loras().describe());
     }
 }

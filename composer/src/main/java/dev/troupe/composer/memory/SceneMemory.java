@@ -76,7 +76,8 @@ public record SceneMemory(long weights, long unet, long buffers, long total, int
         long buffers = (long) CANVAS_COPIES * canvas.size() * Float.BYTES;
         ScenePlan background = s.mode() == Mode.COMPOSITE ? plan.withRegions(List.of()) : plan;
         WindowPlan windows = WindowPlan.of(background, canvas, s.margin(), null,
-                Collections.nCopies(background.regions().size(), (UNet) null));
+                Collections.nCopies(background.regions().size(), (UNet) null), false, 0);
+        // every background tile, as --full-background runs them: what trimming leaves out only lowers the peak
         for (WindowGroup g : windows.groups()) {
             long pixels = (long) g.height() * g.width();
             int samples = g.windows().size() * s.guidanceCopies();

@@ -36,6 +36,11 @@ public final class Bootstrap {
         return new Bootstrap(plan.seed(), channels, steps, loop);
     }
 
+    /** How many of the first steps are bootstrapped. */
+    public int steps() {
+        return steps;
+    }
+
     /** Whether regions see a plain colour around their box at this step. */
     public boolean covers(int step) {
         return step < steps;

@@ -31,14 +31,14 @@ public final class WindowPredictions implements AutoCloseable {
         return groups;
     }
 
-    /** UNet runs per step, over every group. */
-    public int runsPerStep() {
-        return groups.stream().mapToInt(GroupPrediction::runs).sum();
+    /** UNet runs per step, over every group that runs at a step of this phase. */
+    public int runsPerStep(boolean bootstrapping) {
+        return groups.stream().filter(g -> g.group().runsAt(bootstrapping)).mapToInt(GroupPrediction::runs).sum();
     }
 
-    /** Latent pixels the UNet processes per step, over every group. */
-    public long pixelsPerStep() {
-        return groups.stream().mapToLong(GroupPrediction::pixels).sum();
+    /** Latent pixels the UNet processes per step, over every group that runs at a step of this phase. */
+    public long pixelsPerStep(boolean bootstrapping) {
+        return groups.stream().filter(g -> g.group().runsAt(bootstrapping)).mapToLong(GroupPrediction::pixels).sum();
     }
 
     @Override

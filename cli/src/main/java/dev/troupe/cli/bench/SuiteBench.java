@@ -1,0 +1,240 @@
+package dev.troupe.cli.bench;
+
+import dev.troupe.composer.RegionalRenderer;
+import dev.troupe.renderer.RenderRequest;
+import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.Text2ImagePipeline;
+import dev.troupe.renderer.onnx.FloatTensorBuffer;
+import dev.troupe.renderer.onnx.SessionFactory;
+import dev.troupe.renderer.scheduler.Sampler;
+import dev.troupe.planner.PlanBuilder;
+import dev.troupe.planner.PlanOptions;
+import dev.troupe.scene.Box;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
+import dev.troupe.scene.UserInputException;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code troupe bench --suite DIR}: on the generated models of {@link GeneratedModel} ({@code DIR/fp32},
+ * {@code fp16}, {@code int8}), in one run: the time of one step at the native size with guidance (a UNet batch of 2)
+ * and without (cfg 1: the positive prompt alone), the process's memory with each model loaded, the cost of the
+ * float16 conversions at the session boundary, and a 5-subject joint scene against a single-prompt render of the
+ * same canvas, with the background trimmed to what the regions leave uncovered and over every tile as before.
+ */
+public final class SuiteBench {
+    private SuiteBench() {
+    }
+
+    public static void run(Path root, SessionFactory sessions, int steps, int sceneSteps, int runs, PrintWriter out)
+            throws IOException {
+        if (steps < 2) {
+            throw new UserInputException("--suite needs --steps 2 or more: a step's time is (T(steps) - T(1)) / "
+                    + "(steps - 1)");
+        }
+        out.printf(Locale.ROOT, "suite on %s: a step is (T(%d steps) - T(1 step)) / %d, the median of %d runs, "
+                + "DDIM, %dx%d%n", root, steps, steps - 1, runs, GeneratedModel.SAMPLE_SIZE * 8, GeneratedModel.SAMPLE_SIZE * 8);
+        out.printf(Locale.ROOT, "| model | load s | RSS loaded MiB | peak RSS MiB | step, cfg 7.5 (batch 2) | "
+                + "step, cfg 1 (batch 1) | fp16 I/O conversion per step |%n| --- | --- | --- | --- | --- | --- | --- |%n");
+        boolean any = false;
+        for (String variant : List.of("fp32", "fp16", "int8")) {
+            Path dir = root.resolve(variant);
+            if (!Files.isDirectory(dir)) {
+                out.printf("| %s | (no %s) |%n", variant, dir);
+                continue;
+            }
+            any = true;
+            Memory.resetPeak();
+            long before = Memory.kib("VmRSS");
+            long start = System.nanoTime();
+            try (StableDiffusionModel model = StableDiffusionModel.load(dir, sessions)) {
+                double load = (System.nanoTime() - start) / 1e9;
+                long loaded = Memory.kib("VmRSS") - before;
+                int side = model.unetSampleSize() * model.vaeDecoder().pixelFactor();
+                Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
+                pipeline.render(request(side, 1, 7.5, 0)); // warm-up: JIT, ONNX Runtime's first-run allocations
+                double[] perStep = perStep(pipeline, side, steps, runs);
+                double guided = perStep[0], unguided = perStep[1];
+                String conversion = model.unet().isHalf()
+                        ? String.format(Locale.ROOT, "%.2f ms (%.3f %% of the step)",
+                        conversionMillis(sessions, model.unetSampleSize()),
+                        100 * conversionMillis(sessions, model.unetSampleSize()) / (1000 * guided))
+                        : "none (float32 I/O)";
+                out.printf(Locale.ROOT, "| %s | %.1f | %.0f | %.0f | %.3f s | %.3f s (%.2fx) | %s |%n", variant, load,
+                        (loaded) / 1024.0, (Memory.kib("VmHWM") - before) / 1024.0, guided, unguided,
+                        guided / unguided, conversion);
+                out.flush();
+            }
+        }
+        if (!any) {
+            throw new UserInputException("--suite " + root + " holds none of fp32/, fp16/, int8/: write them first "
+                    + "with troupe bench --generate " + root);
+        }
+        Path fp32 = root.resolve("fp32");
+        if (Files.isDirectory(fp32)) {
+            try (StableDiffusionModel model = StableDiffusionModel.load(fp32, sessions)) {
+                regional(model, sceneSteps, runs, out);
+            }
+        }
+        out.flush();
+    }
+
+    private static RenderRequest request(int side, int steps, double cfg, long seed) {
+        return new RenderRequest("a person in a red shirt standing in a park", "", side, side, steps, cfg,
+                Sampler.DDIM, seed);
+    }
+
+    /**
+     * One denoising step with guidance and without: per run, renders of {@code steps} and of 1 step for each,
+     * interleaved so that the machine's load hits both alike; a run's estimate is {@code (T(steps) - T(1)) /
+     * (steps - 1)}, so that encoding the prompt and decoding the image (once per render) drop out; the median over
+     * the runs. Returns {guided, unguided} in seconds.
+     */
+    private static double[] perStep(Text2ImagePipeline pipeline, int side, int steps, int runs) {
+        double[] guided = new double[runs], unguided = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            guided[r] = step(pipeline, side, steps, 7.5, r);
+            unguided[r] = step(pipeline, side, steps, 1.0, r);
+        }
+        return new double[] {median(guided), median(unguided)};
+    }
+
+    private static double step(Text2ImagePipeline pipeline, int side, int steps, double cfg, int run) {
+        long many = pipeline.render(request(side, steps, cfg, run + 1)).totalNanos();
+        long one = pipeline.render(request(side, 1, cfg, run + 1)).totalNanos();
+        return (many - one) / 1e9 / (steps - 1);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * One step's float16 conversions at the UNet's boundary, for a guided batch at the native size: the sample
+     * written ([2, 4, s, s] floats to halves) and out_sample read back; encoder_hidden_states are written once per
+     * render, not per step.
+     */
+    private static double conversionMillis(SessionFactory sessions, int sampleSize) {
+        long[] shape = {2, 4, sampleSize, sampleSize};
+        float[] values = new float[2 * 4 * sampleSize * sampleSize];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.sin(i);
+        }
+        try (FloatTensorBuffer buffer = new FloatTensorBuffer(sessions.environment(), shape, true)) {
+            int rounds = 2000;
+            for (int i = 0; i < rounds; i++) { // warm-up
+                buffer.write(values, 0);
+                buffer.read(values, 0);
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                buffer.write(values, 0);
+                buffer.read(values, 0);
+            }
+            return (System.nanoTime() - start) / 1e6 / rounds;
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A 5-subject scene on a canvas 3 native sides wide, against the same canvas with no regions: the planner's
+     * layout for "a team of 5 people in a park" (sd15 profile, seed 1), and 5 boxes side by side over the whole
+     * canvas.
+     */
+    private static void regional(StableDiffusionModel model, int steps, int runs, PrintWriter out) {
+        int side = model.unetSampleSize() * model.vaeDecoder().pixelFactor();
+        ScenePlan planned = PlanBuilder.standard().build("a team of 5 people in a park", PlanOptions.seeded(1)
+                .withProfile("sd15").withSize(new int[] {3 * side, side})).plan();
+        regional(model, planned, "planned layout", steps, runs, out);
+        regional(model, plan(side, 5), "boxes side by side over the canvas", steps, runs, out);
+    }
+
+    private static void regional(StableDiffusionModel model, ScenePlan scene, String what, int steps, int runs,
+                                 PrintWriter out) {
+        ScenePlan single = scene.withRegions(List.of());
+        RegionalRenderer renderer = new RegionalRenderer(model);
+        // the command line's defaults: margin half the box's shorter side, background weight 0.05, bootstrap 0.3
+        RegionalRenderer.Settings trimmed = new RegionalRenderer.Settings(steps, 7.5, Sampler.DDIM,
+                RegionalRenderer.Mode.JOINT, -1, 0.05, 0.3, RegionalRenderer.Blend.LAPLACIAN, 0);
+        RegionalRenderer.Settings full = trimmed.withTrimBackground(false);
+        out.printf(Locale.ROOT, "regional, %s: %dx%d, 5 subjects (boxes %dx%d), %d steps, DDIM, cfg 7.5, "
+                        + "joint mode, bootstrap 0.3, background weight 0.05%n", what, scene.width(), scene.height(), scene.regions().get(0).box().w(),
+                scene.regions().get(0).box().h(), steps);
+        long singleNanos = 0, trimmedNanos = 0, fullNanos = 0;
+        double[] trimmedRatio = new double[runs], fullRatio = new double[runs];
+        RegionalRenderer.Result s = null, t = null, f = null;
+        for (int r = 0; r < runs; r++) {
+            // interleaved, so that drift in the machine's load hits all three alike
+            s = renderer.render(single, trimmed, (p, a, b) -> { });
+            t = renderer.render(scene, trimmed, (p, a, b) -> { });
+            f = renderer.render(scene, full, (p, a, b) -> { });
+            singleNanos += s.nanos();
+            trimmedNanos += t.nanos();
+            fullNanos += f.nanos();
+            trimmedRatio[r] = t.nanos() / (double) s.nanos();
+            fullRatio[r] = f.nanos() / (double) s.nanos();
+            out.printf(Locale.ROOT, "run %d: single prompt %.1f s, 5 subjects %.1f s (background over every tile: "
+                    + "%.1f s)%n", r + 1, s.nanos() / 1e9, t.nanos() / 1e9, f.nanos() / 1e9);
+            out.flush();
+        }
+        out.printf(Locale.ROOT, "regional / single prompt: %.2fx with the background trimmed (median of the runs' "
+                        + "ratios %.2fx; UNet latent pixels %.2fx), %.2fx over every tile as before (median %.2fx; "
+                        + "%.2fx); target <= 1.4x%n",
+                trimmedNanos / (double) singleNanos, median(trimmedRatio), t.unetWork() / (double) s.unetWork(),
+                fullNanos / (double) singleNanos, median(fullRatio), f.unetWork() / (double) s.unetWork());
+    }
+
+    private static ScenePlan plan(int side, int subjects) {
+        int width = 3 * side;
+        int boxWidth = width / 5 / 8 * 8;
+        int left = (width - subjects * boxWidth) / 2;
+        List<Region> regions = new ArrayList<>();
+        String[] colours = {"red", "blue", "green", "yellow", "white"};
+        for (int i = 0; i < subjects; i++) {
+            regions.add(new Region("s" + (i + 1), new Box(left + i * boxWidth, 0, boxWidth, side),
+                    "a person in a " + colours[i] + " shirt", "", 1000 + i, 1.0, Map.of(), List.of()));
+        }
+        return new ScenePlan(1, null, width, side, "a group standing in a park", "", 7, "generated", "sd15", "row",
+                regions);
+    }
+
+    /** The process's resident memory from /proc/self/status (Linux), and resetting its peak. */
+    static final class Memory {
+        private Memory() {
+        }
+
+        static long kib(String field) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                    if (line.startsWith(field + ":")) {
+                        return Long.parseLong(line.replaceAll("\\D", ""));
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+            return -1;
+        }
+
+        /** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0 and later). */
+        static void resetPeak() {
+            try {
+                Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            } catch (IOException | RuntimeException e) {
+                // the peak then covers the whole process so far
+            }
+        }
+    }
+}
