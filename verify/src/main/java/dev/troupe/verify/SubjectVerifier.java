@@ -11,7 +11,7 @@ import java.util.Map;
  * (a model that ships its palette, {@code evaluation.json}: the embedded model) and {@link ClipVerifier} (zero-shot
  * CLIP on ONNX Runtime, for any model). Implementations are safe to call from several threads at once.
  */
-public interface SubjectVerifier {
+public interface SubjectVerifier extends AutoCloseable {
 
     /** What the plan records as the verifier: {@code palette} or {@code clip:<folder>}. */
     String name();
@@ -24,6 +24,11 @@ public interface SubjectVerifier {
      * @param image the whole drawn scene; the region's box lies inside it
      */
     Map<String, String> read(BufferedImage image, Region region);
+
+    /** Releases what the verifier holds (a CLIP model's sessions); nothing by default. */
+    @Override
+    default void close() {
+    }
 
     /** Whether every reading is the planned value (an "unsure" reading fails: the subject is redrawn). */
     static boolean matches(Region region, Map<String, String> read) {

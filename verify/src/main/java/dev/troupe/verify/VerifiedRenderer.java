@@ -55,8 +55,10 @@ public final class VerifiedRenderer {
      * @param result the drawing kept
      * @param rounds every round, in order
      * @param kept   the number of the round kept
+     * @param first  the first drawing (the scene as it would be without verifying)
      */
-    public record Outcome(ScenePlan plan, RegionalRenderer.Result result, List<Round> rounds, int kept) {
+    public record Outcome(ScenePlan plan, RegionalRenderer.Result result, List<Round> rounds, int kept,
+                          RegionalRenderer.Result first) {
         /** UNet latent pixels over every round. */
         public long unetWork() {
             return rounds.stream().mapToLong(Round::unetWork).sum();
@@ -103,12 +105,13 @@ public final class VerifiedRenderer {
         List<String> redrawn = List.of();
         RgbImage previous = null;
         ScenePlan keptPlan = null;
-        RegionalRenderer.Result kept = null;
+        RegionalRenderer.Result kept = null, first = null;
         List<Map<String, String>> keptReadings = null;
         boolean[] keptOk = null;
         int keptRound = 0;
         for (int round = 1; ; round++) {
             RegionalRenderer.Result result = renderer.render(current, s, progress);
+            first = first == null ? result : first;
             BufferedImage image = Images.toBuffered(result.image());
             List<Map<String, String>> readings = new ArrayList<>();
             boolean[] ok = new boolean[n];
@@ -158,7 +161,7 @@ public final class VerifiedRenderer {
             recorded.add(keptPlan.regions().get(i).withVerification(new Verification(verifier.name(), keptOk[i],
                     keptReadings.get(i), seeds.size(), seeds)));
         }
-        return new Outcome(keptPlan.withRegions(recorded), kept, List.copyOf(rounds), keptRound);
+        return new Outcome(keptPlan.withRegions(recorded), kept, List.copyOf(rounds), keptRound, first);
     }
 
     /** The seed of a subject redrawn after round {@code round}, from the seed its plan gave it. */
