@@ -191,7 +191,8 @@ public final class EvalCommand implements Callable<Integer> {
         RegionalRenderer.Settings s = rendering.settings(model);
         PlanBuilder planner = PlanBuilder.standard();
         RegionalRenderer renderer = new RegionalRenderer(model);
-        SubjectVerifier verifier = rendering.verify().verifier(model.directory().root());
+        SubjectVerifier verifier = rendering.verify().verifier(model.directory().root(),
+                rendering.model().sessions());
         VerifiedRenderer verifying = rendering.verify().renderer(renderer, verifier);
         VerifyCost cost = new VerifyCost();
         List<EvaluationReport> before = new ArrayList<>();

@@ -38,7 +38,8 @@ final class SceneRendering {
         RegionalRenderer.Result result;
         VerifiedRenderer.Outcome verified = null;
         try (LoraSessions loras = options.loraSessions(model);
-             SubjectVerifier verifier = options.verify().verifier(model.directory().root())) {
+             SubjectVerifier verifier = options.verify().verifier(model.directory().root(),
+                     options.model().sessions())) {
             ProgressBar bar = new ProgressBar(err, options.quiet(), plan.regions().size() + " subjects");
             RegionalRenderer renderer = new RegionalRenderer(model, loras, loraBase);
             if (verifier == null) {

@@ -3,6 +3,8 @@ package dev.troupe.batch.command;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.eval.Palette;
 import dev.troupe.scene.UserInputException;
+import dev.troupe.renderer.onnx.SessionFactory;
+import dev.troupe.verify.ClipVerifier;
 import dev.troupe.verify.PaletteVerifier;
 import dev.troupe.verify.SubjectVerifier;
 import dev.troupe.verify.VerifiedRenderer;
@@ -58,9 +60,9 @@ public final class VerifyOptions {
 
     /**
      * The verifier for drawings of the model in {@code modelFolder}, or null without {@code --verify}; bad input (no
-     * palette, a bad CLIP folder) is one message naming the fix.
+     * palette, a bad CLIP folder) is one message naming the fix. A CLIP verifier's sessions come from {@code sessions}.
      */
-    public SubjectVerifier verifier(Path modelFolder) {
+    public SubjectVerifier verifier(Path modelFolder, SessionFactory sessions) {
         if (!verify) {
             return null;
         }
@@ -73,7 +75,7 @@ public final class VerifyOptions {
                         + "export with --verifier DIR");
             }
         }
-        throw new UserInputException("--verifier " + verifier + ": CLIP verification is not available yet");
+        return ClipVerifier.load(Path.of(verifier), sessions);
     }
 
     /** The verifying renderer over {@code renderer}, or null without a verifier. */

@@ -243,7 +243,7 @@ public final class BatchRunner implements AutoCloseable {
         // bad render options are the whole batch's problem: they propagate (exit 2)
         try {
             RegionalRenderer.Settings settings = settingsFor.apply(model);
-            return new Loaded(model, settings, verify == null ? null : verify.verifier(key.folder()), null);
+            return new Loaded(model, settings, verify == null ? null : verify.verifier(key.folder(), sessions), null);
         } catch (RuntimeException e) {
             model.close();
             throw e;
