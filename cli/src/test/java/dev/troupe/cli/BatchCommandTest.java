@@ -259,19 +259,7 @@ class BatchCommandTest {
         Path killed = dir.resolve("killed");
         List<String> childArgs = common(manifest, killed);
         childArgs.set(childArgs.indexOf("--steps") + 1, "6");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.troupe.cli.Main"));
-        command.addAll(childArgs);
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile()).start();
-        Path scenes = killed.resolve("scenes");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (sidecars(scenes) < 2 && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        child.destroyForcibly(); // SIGKILL: no shutdown hooks, no finally blocks
-        child.waitFor(10, TimeUnit.SECONDS);
-        int done = sidecars(scenes);
+        int done = killAfterTwoJobs(childArgs, killed);
         assertThat(done).as(Files.readString(dir.resolve("child.log"))).isBetween(2, 10); // really mid-run
         assertThat(killed.resolve("report.json")).doesNotExist();
 
@@ -340,25 +328,33 @@ class BatchCommandTest {
         Path killed = dir.resolve("killed");
         List<String> childArgs = new ArrayList<>(args);
         childArgs.set(childArgs.indexOf(straight.toString()), killed.toString());
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.troupe.cli.Main"));
-        command.addAll(childArgs);
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile()).start();
-        Path scenes = killed.resolve("scenes");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (sidecars(scenes) < 2 && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        child.destroyForcibly(); // SIGKILL
-        child.waitFor(10, TimeUnit.SECONDS);
-        int done = sidecars(scenes);
+        int done = killAfterTwoJobs(childArgs, killed);
         assertThat(done).as(Files.readString(dir.resolve("child.log"))).isBetween(2, 7);
         List<String> resume = new ArrayList<>(childArgs);
         resume.add("--resume");
         CliRun resumed = run(resume.toArray(String[]::new));
         assertThat(resumed.out()).as(resumed.err()).contains(done + " skipped (already complete)");
         assertSameOutputs(files(straight), files(killed));
+    }
+
+    /**
+     * Runs {@code troupe ARGS} in a child JVM writing into {@code out}, kills it with SIGKILL (no shutdown hooks, no
+     * finally blocks) once two jobs are complete, and returns how many were complete then (its log: child.log).
+     */
+    private int killAfterTwoJobs(List<String> args, Path out) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.troupe.cli.Main"));
+        command.addAll(args);
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        Path scenes = out.resolve("scenes");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (sidecars(scenes) < 2 && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        child.destroyForcibly();
+        child.waitFor(10, TimeUnit.SECONDS);
+        return sidecars(scenes);
     }
 
     private static int sidecars(Path scenes) throws Exception {

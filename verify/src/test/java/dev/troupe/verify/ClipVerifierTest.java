@@ -1,12 +1,10 @@
 package dev.troupe.verify;
 
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.planner.Lexicon;
 import dev.troupe.planner.write.Profile;
 import dev.troupe.renderer.fixtures.OnnxGraph;
+import dev.troupe.renderer.fixtures.SdFixture;
 import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.scene.Box;
@@ -37,9 +35,8 @@ import static org.assertj.core.api.Assertions.within;
  * mean of each channel of {@code pixel_values}, and the logit is their dot product.
  */
 class ClipVerifierTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> WORDS = List.of("[PAD]", "[UNK]", "a", "person", "wearing", "red", "green", "blue",
-            "[BOS]", "[EOS]");
+    /** The word-level fixture tokenizer's words (renderer's test fixtures): "a", "person", "in", colours... */
+    private static final List<String> WORDS = SdFixture.WORDS;
     /** Normalised channel values of 255 and of 0, worked by hand in float32: (v / 255 - mean) / std. */
     private static final float[] FULL = {1.9303361f, 2.0748837f, 2.145897f};
     private static final float[] ZERO = {-1.7922626f, -1.7520971f, -1.4802198f};
@@ -48,11 +45,11 @@ class ClipVerifierTest {
     Path dir;
 
     private static final Map<String, Map<String, String>> PROMPTS = Map.of("top", new LinkedHashMap<>(Map.of(
-            "red", "a person wearing red")));
+            "red", "a person in red")));
 
     static {
-        PROMPTS.get("top").put("green", "a person wearing green");
-        PROMPTS.get("top").put("blue", "a person wearing blue");
+        PROMPTS.get("top").put("green", "a person in green");
+        PROMPTS.get("top").put("blue", "a person in blue");
     }
 
     private Path fixture() throws Exception {
@@ -78,48 +75,8 @@ class ClipVerifierTest {
         g.output("logits_per_image", DataType.FLOAT, "batch", "text");
         g.output("logits_per_text", DataType.FLOAT, "text", "batch");
         g.write(folder.resolve("model.onnx"));
-        writeTokenizer(folder);
+        SdFixture.writeWordLevelTokenizer(folder, true);
         return folder;
-    }
-
-    /** WordLevel tokenizer.json: lower case, whitespace split, [BOS] A [EOS], padded with [PAD] to 77. */
-    private static void writeTokenizer(Path folder) throws Exception {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putObject("truncation").put("direction", "Right").put("max_length", 77).put("strategy", "LongestFirst")
-                .put("stride", 0);
-        ObjectNode padding = root.putObject("padding");
-        padding.putObject("strategy").put("Fixed", 77);
-        padding.put("direction", "Right").putNull("pad_to_multiple_of");
-        padding.put("pad_id", 0).put("pad_type_id", 0).put("pad_token", "[PAD]");
-        ArrayNode added = root.putArray("added_tokens");
-        for (String special : List.of("[PAD]", "[UNK]", "[BOS]", "[EOS]")) {
-            added.addObject().put("id", WORDS.indexOf(special)).put("content", special).put("single_word", false)
-                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
-        }
-        root.putObject("normalizer").put("type", "Lowercase");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        ObjectNode post = root.putObject("post_processor");
-        post.put("type", "TemplateProcessing");
-        ArrayNode single = post.putArray("single");
-        single.addObject().putObject("SpecialToken").put("id", "[BOS]").put("type_id", 0);
-        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
-        single.addObject().putObject("SpecialToken").put("id", "[EOS]").put("type_id", 0);
-        post.set("pair", single.deepCopy());
-        ObjectNode specials = post.putObject("special_tokens");
-        for (String special : List.of("[BOS]", "[EOS]")) {
-            ObjectNode s = specials.putObject(special).put("id", special);
-            s.putArray("ids").add(WORDS.indexOf(special));
-            s.putArray("tokens").add(special);
-        }
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model").put("type", "WordLevel").put("unk_token", "[UNK]");
-        ObjectNode vocab = model.putObject("vocab");
-        for (int i = 0; i < WORDS.size(); i++) {
-            vocab.put(WORDS.get(i), i);
-        }
-        Files.createDirectories(folder);
-        JSON.writeValue(folder.resolve("tokenizer.json").toFile(), root);
     }
 
     private static BufferedImage scene(Color subject) {
@@ -217,7 +174,7 @@ class ClipVerifierTest {
         assertThatThrownBy(() -> ClipVerifier.load(dir.resolve("empty"), sessions))
                 .isInstanceOf(UserInputException.class)
                 .hasMessageContaining("no tokenizer").hasMessageContaining("expected a CLIP ONNX export");
-        writeTokenizer(dir.resolve("tokenizer-only"));
+        SdFixture.writeWordLevelTokenizer(dir.resolve("tokenizer-only"), true);
         assertThatThrownBy(() -> ClipVerifier.load(dir.resolve("tokenizer-only"), sessions))
                 .isInstanceOf(UserInputException.class)
                 .hasMessageContaining("no model.onnx, nor text_model.onnx and vision_model.onnx");
