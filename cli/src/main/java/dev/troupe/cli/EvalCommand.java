@@ -102,6 +102,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (images.isEmpty() && figures <= 0 && scenes <= 0) {
             throw new UserInputException("nothing to evaluate: give PNG files, or --figures N, or --scenes N");
         }
+        if (rendering.verify().enabled() && scenes <= 0) {
+            throw new UserInputException("--verify measures what verifying does to planned scenes: add --scenes N "
+                    + "(images and --figures are read as they are)");
+        }
         if (outputDir != null) {
             Files.createDirectories(outputDir);
         }

@@ -57,6 +57,11 @@ class VerifyCommandTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--verify-tries must be between 0 and 20, not -1");
 
+        CliRun figures = CliRun.of("eval", "--figures", "2", "--verify", "--model",
+                EmbeddedModelTest.embedded().toString());
+        assertThat(figures.exit()).isEqualTo(2);
+        assertThat(figures.err()).contains("--verify measures what verifying does to planned scenes: add --scenes N");
+
         Path fixture = dev.troupe.renderer.fixtures.SdFixture.write(dir.resolve("sd"),
                 dev.troupe.renderer.fixtures.SdFixture.Variant.standard());
         CliRun noPalette = CliRun.of("render", plan.toString(), "-o", dir.resolve("x.png").toString(), "-q",
