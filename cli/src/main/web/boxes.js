@@ -79,6 +79,17 @@ export function boxEditor(layer, { onMove, onPick }) {
       const handle = document.createElement('div');
       handle.className = 'handle';
       el.append(label, handle);
+      const v = region.verification;
+      if (v && typeof v === 'object') { // what --verify read back from the drawing: a mark on the box
+        const mark = document.createElement('span');
+        mark.className = 'mark ' + (v.verified ? 'verified' : 'wrong');
+        mark.dataset.verified = String(!!v.verified);
+        mark.textContent = v.verified ? '\u2713' : '\u2717';
+        const read = Object.entries(v.read ?? {}).map(([k, value]) => `${k} ${value}`).join(', ');
+        mark.title = `${v.verified ? 'verified' : 'drawn wrong'} by ${v.verifier}: read ${read || 'nothing'}; `
+          + `${v.tries} ${v.tries === 1 ? 'try' : 'tries'}`;
+        el.append(mark);
+      }
       place(el, region.box);
       el.addEventListener('pointerdown', e => startDrag(e, i, el, e.target === handle));
       layer.append(el);

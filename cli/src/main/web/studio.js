@@ -230,6 +230,7 @@ async function render() {
     job = await api('POST', '/api/renders', {
       plan: state.plan, steps: number('steps'), cfg: number('cfg'),
       sampler: $('sampler').value || undefined, mode: $('mode').value || undefined,
+      verify: $('verify-toggle').checked || undefined,
     });
   } catch (e) {
     $('render-error').textContent = e.message;
@@ -251,9 +252,13 @@ function follow(job) {
     events.addEventListener(end, e => {
       events.close();
       $('cancel-btn').hidden = true;
-      const finished = JSON.parse(e.data);
+      const finished = parseJson(e.data); // its plan's 64-bit seeds stay exact
       showProgress(finished);
       if (end === 'done') {
+        if (finished.plan) { // the plan as written: with verify, the seeds kept and each subject's reading
+          state.plan = finished.plan;
+          planChanged('server');
+        }
         showResult({ name: finished.name, image: finished.image, boxes: finished.boxes, planFile: finished.planFile });
         loadHistory();
       } else if (end === 'failed') {

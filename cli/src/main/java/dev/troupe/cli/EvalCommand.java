@@ -23,6 +23,8 @@ import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
 import dev.troupe.scene.UserInputException;
+import dev.troupe.verify.SubjectVerifier;
+import dev.troupe.verify.VerifiedRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -99,6 +101,10 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (images.isEmpty() && figures <= 0 && scenes <= 0) {
             throw new UserInputException("nothing to evaluate: give PNG files, or --figures N, or --scenes N");
+        }
+        if (rendering.verify().enabled() && scenes <= 0) {
+            throw new UserInputException("--verify measures what verifying does to planned scenes: add --scenes N "
+                    + "(images and --figures are read as they are)");
         }
         if (outputDir != null) {
             Files.createDirectories(outputDir);
@@ -189,6 +195,11 @@ public final class EvalCommand implements Callable<Integer> {
         RegionalRenderer.Settings s = rendering.settings(model);
         PlanBuilder planner = PlanBuilder.standard();
         RegionalRenderer renderer = new RegionalRenderer(model);
+        SubjectVerifier verifier = rendering.verify().verifier(model.directory().root(),
+                rendering.model().sessions());
+        VerifiedRenderer verifying = rendering.verify().renderer(renderer, verifier);
+        VerifyCost cost = new VerifyCost();
+        List<EvaluationReport> before = new ArrayList<>();
         List<EvaluationReport> reports = new ArrayList<>();
         StringBuilder readings = new StringBuilder(READINGS_HEADER);
         Tally neighbourTop = new Tally(0, 0);
@@ -203,7 +214,19 @@ public final class EvalCommand implements Callable<Integer> {
                     .withMix("top", uniform(planner, "top", palette.top().keySet()));
             ScenePlan plan = planner.build(request, options).plan();
             int label = k + 1;
-            RegionalRenderer.Result r = renderer.render(plan, s, (phase, step, steps) -> { });
+            RegionalRenderer.Result r;
+            long drawNanos;
+            if (verifying == null) {
+                r = renderer.render(plan, s, (phase, step, steps) -> { });
+                drawNanos = r.nanos();
+            } else {
+                VerifiedRenderer.Outcome v = verifying.render(plan, s, (phase, step, steps) -> { });
+                before.add(evaluator.evaluate(Images.toBuffered(v.first().image()), plan));
+                cost.add(v);
+                r = v.result();
+                plan = v.plan();
+                drawNanos = v.nanos();
+            }
             BufferedImage image = Images.toBuffered(r.image());
             EvaluationReport report = evaluator.evaluate(image, plan);
             reports.add(report);
@@ -212,7 +235,7 @@ public final class EvalCommand implements Callable<Integer> {
             inside += seams.insideMean();
             work += r.unetWork();
             naive += r.naiveUnetWork();
-            nanos += r.nanos();
+            nanos += drawNanos;
             subjects += plan.regions().size();
             // bleeding: subjects standing next to someone in another top colour
             List<EvaluationReport.Subject> byX = new ArrayList<>(report.subjects());
@@ -248,13 +271,60 @@ public final class EvalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d scenes, %d subjects, %d steps %s, cfg %s, %s mode, %.2f s per scene%n", scenes,
                 subjects, s.steps(), s.sampler().cliName(), s.guidance(), s.mode().name().toLowerCase(Locale.ROOT),
                 nanos / 1e9 / scenes);
-        print(out, "scenes", reports);
+        if (verifying != null) {
+            print(out, "scenes before verification", before);
+            out.println(cost.describe(verifier.name(), rendering.verify().redraws(), scenes));
+        }
+        print(out, verifying == null ? "scenes" : "scenes after verification", reports);
         out.printf(Locale.ROOT, "bleeding: top colour of subjects next to another colour %s; drew a neighbour's "
                 + "colour instead of their own: %d%n", neighbourTop, tookNeighbours);
         out.printf(Locale.ROOT, "seams: mean gradient on box borders %.2f, inside boxes %.2f, ratio %.2f%n",
                 border / scenes, inside / scenes, border / inside);
         out.printf(Locale.ROOT, "cost: UNet latent pixels %d against %d for every prompt over the whole canvas: "
                 + "%.2fx less%n", work, naive, naive / (double) work);
+        if (verifier != null) {
+            verifier.close();
+        }
+    }
+
+    /** What verifying cost over a run of scenes: redraws, UNet work and time against the first drawings. */
+    static final class VerifyCost {
+        int scenesRedrawn, subjectsRedrawn, redraws, stayedWrong, rounds;
+        long work, firstWork, nanos, firstNanos;
+        double othersChange, othersChangeMax;
+        int othersRounds;
+
+        void add(VerifiedRenderer.Outcome v) {
+            work += v.unetWork();
+            nanos += v.nanos();
+            firstWork += v.rounds().get(0).unetWork();
+            firstNanos += v.rounds().get(0).nanos();
+            scenesRedrawn += v.rounds().size() > 1 ? 1 : 0;
+            rounds += v.rounds().size() - 1;
+            subjectsRedrawn += (int) v.plan().regions().stream().filter(r -> r.verification().tries() > 1).count();
+            redraws += v.rounds().stream().mapToInt(r -> r.redrawn().size()).sum();
+            stayedWrong += v.wrong().size();
+            for (VerifiedRenderer.Round r : v.rounds()) {
+                if (!Double.isNaN(r.othersChange())) {
+                    othersChange += r.othersChange();
+                    othersChangeMax = Math.max(othersChangeMax, r.othersChange());
+                    othersRounds++;
+                }
+            }
+        }
+
+        String describe(String verifier, int maxRedraws, int scenes) {
+            return String.format(Locale.ROOT, "verification (%s, at most %d redraw rounds): %d of %d scenes redrawn "
+                            + "(%d rounds), %d subjects redrawn (%d redraws), %d stayed wrong%n"
+                            + "  UNet work: %d latent pixels against %d without verifying: %.3fx; drawing time %.1f s "
+                            + "against %.1f s: %.3fx%n"
+                            + "  subjects that kept their seed changed by %s of 255 per channel on average in their "
+                            + "boxes (largest round %s)",
+                    verifier, maxRedraws, scenesRedrawn, scenes, rounds, subjectsRedrawn, redraws, stayedWrong, work,
+                    firstWork, work / (double) firstWork, nanos / 1e9, firstNanos / 1e9, nanos / (double) firstNanos,
+                    othersRounds == 0 ? "-" : String.format(Locale.ROOT, "%.2f", othersChange / othersRounds),
+                    othersRounds == 0 ? "-" : String.format(Locale.ROOT, "%.2f", othersChangeMax));
+        }
     }
 
     /** Every value of the dimension equally often, e.g. "top=red:1,blue:1,...". */

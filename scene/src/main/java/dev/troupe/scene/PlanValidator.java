@@ -117,6 +117,25 @@ public final class PlanValidator {
             }
         }
         checkLoras(region.loras(), where + ".loras");
+        checkVerification(region, where + ".verification");
+    }
+
+    private static void checkVerification(Region region, String where) {
+        Verification v = region.verification();
+        if (v == null) {
+            return;
+        }
+        requireText(v.verifier(), where + ".verifier");
+        if (v.tries() < 1 || v.seeds().size() != v.tries()) {
+            throw new PlanException(where + ": 'tries' must be at least 1 and 'seeds' must list one seed per try, got "
+                    + v.tries() + " tries and " + v.seeds().size() + " seeds");
+        }
+        for (Map.Entry<String, String> read : v.read().entrySet()) {
+            if (read.getKey() == null || read.getKey().isBlank() || read.getValue() == null || read.getValue().isBlank()) {
+                throw new PlanException(where + ".read: every reading needs a dimension and a value, got "
+                        + read.getKey() + "=" + read.getValue());
+            }
+        }
     }
 
     private static void checkLoras(List<LoraRef> loras, String where) {

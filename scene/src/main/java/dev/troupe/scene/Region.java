@@ -20,9 +20,12 @@ import java.util.Map;
  * @param weight         how strongly this region's prediction counts where regions meet (>= 0)
  * @param attributes     dimension to value, as the sampler assigned them ("skin" -> "tan")
  * @param loras          LoRAs that apply to this region only
+ * @param verification   what a verifier read back from the drawn subject, or null (not verified); optional, written
+ *                       only by {@code --verify}
  */
 public record Region(String id, @JsonInclude(JsonInclude.Include.NON_NULL) String group, Box box, String prompt, String negativePrompt, long seed, double weight,
-                     Map<String, String> attributes, List<LoraRef> loras) {
+                     Map<String, String> attributes, List<LoraRef> loras,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Verification verification) {
 
     /** Missing optional parts become empty; the attribute order is kept (it is the order of the JSON). */
     public Region {
@@ -31,9 +34,25 @@ public record Region(String id, @JsonInclude(JsonInclude.Include.NON_NULL) Strin
         loras = loras == null ? List.of() : List.copyOf(loras);
     }
 
+    /** A region not (yet) verified. */
+    public Region(String id, String group, Box box, String prompt, String negativePrompt, long seed, double weight,
+                  Map<String, String> attributes, List<LoraRef> loras) {
+        this(id, group, box, prompt, negativePrompt, seed, weight, attributes, loras, null);
+    }
+
     /** The same region with other LoRAs. */
     public Region withLoras(List<LoraRef> newLoras) {
-        return new Region(id, group, box, prompt, negativePrompt, seed, weight, attributes, newLoras);
+        return new Region(id, group, box, prompt, negativePrompt, seed, weight, attributes, newLoras, verification);
+    }
+
+    /** The same region drawn from another seed (a redraw). */
+    public Region withSeed(long newSeed) {
+        return new Region(id, group, box, prompt, negativePrompt, newSeed, weight, attributes, loras, verification);
+    }
+
+    /** The same region with this verification record (null: none). */
+    public Region withVerification(Verification newVerification) {
+        return new Region(id, group, box, prompt, negativePrompt, seed, weight, attributes, loras, newVerification);
     }
 
     /** The same region in another box. */

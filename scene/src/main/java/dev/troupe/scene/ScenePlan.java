@@ -66,6 +66,12 @@ public record ScenePlan(int version, String request, int width, int height, Stri
                 layout, regions, loras);
     }
 
+    /** This plan with no region's verification record: what a render that does not verify writes. */
+    public ScenePlan withoutVerification() {
+        return regions.stream().allMatch(r -> r.verification() == null) ? this
+                : withRegions(regions.stream().map(r -> r.withVerification(null)).toList());
+    }
+
     /** This plan with another global seed. */
     public ScenePlan withSeed(long seed) {
         return new ScenePlan(version, request, width, height, background, negativePrompt, seed, model, profile,

@@ -26,7 +26,8 @@ class PlanJsonTest {
         attributes.put("skin", "tan");
         attributes.put("gender", "female");
         Region first = new Region("s1", "doctor", new Box(16, 0, 64, 128), "a woman, tan skin", "two, group", 11L, 1.0,
-                attributes, List.of(new LoraRef("/abs/face.safetensors", 0.8)));
+                attributes, List.of(new LoraRef("/abs/face.safetensors", 0.8)),
+                new Verification("palette", true, Map.of("skin", "tan"), 2, List.of(5L, 11L)));
         Region second = new Region("s2", new Box(96, 0, 64, 128), "a man", "two, group", -12L, 0.5,
                 Map.of("skin", "dark"), List.of());
         return new ScenePlan(2, "two people", 192, 128, "a studio", "blurry", 7L, "embedded", "embedded", "row",
@@ -100,6 +101,37 @@ class PlanJsonTest {
         ScenePlan v2 = PlanJson.read(grouped.replace("\"version\": 1", "\"version\": 2"));
         assertThat(v2.regions().get(0).group()).isEqualTo("doctor");
         assertThat(PlanJson.read(PlanJson.write(v2))).isEqualTo(v2);
+    }
+
+    @Test
+    void verificationIsOptionalAndRoundTrips() throws IOException {
+        ScenePlan plan = twoSubjects();
+        assertThat(plan.regions().get(1).verification()).isNull();
+        JsonNode tree = new ObjectMapper().readTree(PlanJson.write(plan));
+        // a region that was not verified writes no 'verification': plans without it read as they always did
+        assertThat(fieldNames(tree.get("regions").get(1))).doesNotContain("verification");
+        assertThat(fieldNames(tree.get("regions").get(0).get("verification")))
+                .containsExactly(componentNames(Verification.class));
+        Verification read = PlanJson.read(PlanJson.write(plan)).regions().get(0).verification();
+        assertThat(read.seeds()).containsExactly(5L, 11L);
+        assertThat(read.read()).containsExactly(Map.entry("skin", "tan"));
+        assertThat(plan.withoutVerification().regions()).allSatisfy(r -> assertThat(r.verification()).isNull());
+        assertThat(plan.withoutVerification().regions().get(0).seed()).isEqualTo(11L);
+    }
+
+    @Test
+    void verificationProblemsAreNamed() {
+        String good = PlanJson.write(twoSubjects());
+        assertThatThrownBy(() -> PlanJson.read(good.replace("\"tries\" : 2", "\"tries\" : 3")))
+                .isInstanceOf(PlanException.class)
+                .hasMessageContaining("regions[0] (s1).verification: 'tries' must be at least 1 and 'seeds' must list "
+                        + "one seed per try, got 3 tries and 2 seeds");
+        assertThatThrownBy(() -> PlanJson.read(good.replace("\"verified\" : true", "\"verified\" : \"yes\"")))
+                .isInstanceOf(PlanException.class)
+                .hasMessageContaining("regions[0].verification.verified: expected a boolean, got the string \"yes\"");
+        assertThatThrownBy(() -> PlanJson.read(good.replace("\"verifier\" : \"palette\",", "")))
+                .isInstanceOf(PlanException.class)
+                .hasMessageContaining("regions[0].verification: missing field 'verifier'");
     }
 
     /** Each line: a JSON patch applied to a good plan, then the words the error must contain. */

@@ -55,7 +55,8 @@ public final class BatchOptions {
     public BatchRunner runner(BatchStore store, int workers, Path manifestFile) {
         ModelOptions model = rendering.model();
         return new BatchRunner(store, workers, resume, TroupeVersion.line(), model.sessions(rendering.verbose()),
-                plan -> model.resolve(plan.model(), manifestFile), rendering::settings, rendering::memoryAvailable);
+                plan -> model.resolve(plan.model(), manifestFile), rendering::settings, rendering::memoryAvailable,
+                rendering.verify());
     }
 
     /** {@code -q}: no progress. */

@@ -38,6 +38,9 @@ public final class RenderOptions {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    VerifyOptions verify = new VerifyOptions();
+
     @Option(names = "--steps", description = "denoising steps (default: the model's recommendation, else 4 for "
             + "LCM / Turbo-style schedulers, else 20)")
     Integer steps;
@@ -112,6 +115,11 @@ public final class RenderOptions {
     /** {@code --model} and how ONNX Runtime runs it. */
     public ModelOptions model() {
         return model;
+    }
+
+    /** {@code --verify}, {@code --verify-tries}, {@code --verifier}. */
+    public VerifyOptions verify() {
+        return verify;
     }
 
     /** {@code -q}: no progress bar. */

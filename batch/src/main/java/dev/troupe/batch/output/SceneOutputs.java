@@ -14,6 +14,7 @@ import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
 import dev.troupe.scene.UserInputException;
+import dev.troupe.scene.Verification;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,8 @@ public final class SceneOutputs {
      * The plan as it is drawn with {@code model}: its {@code model} names the folder actually loaded ("embedded" for
      * the embedded model), its {@code loras} the LoRAs merged into that model, and every LoRA path is absolute. This
      * is the plan written beside the image and into it, so that rendering it again, without options, gives the same
-     * pixels whatever {@code --model} or {@code --lora} made them.
+     * pixels whatever {@code --model} or {@code --lora} made them. A verification record the plan carried is dropped:
+     * only a verified render (the verify module) writes one, for the drawing it read.
      *
      * @param loraBase the folder that relative LoRA paths in the plan are relative to (the plan file's folder)
      */
@@ -71,7 +73,7 @@ public final class SceneOutputs {
         List<Region> regions = plan.regions().stream().map(r -> r.withLoras(r.loras().stream()
                 .map(l -> new LoraRef(loraBase.resolve(l.file()).toAbsolutePath().normalize().toString(), l.weight()))
                 .toList())).toList();
-        return plan.withModel(reference, global).withRegions(regions);
+        return plan.withModel(reference, global).withRegions(regions).withoutVerification();
     }
 
     /**
@@ -111,6 +113,19 @@ public final class SceneOutputs {
                         + "Bootstrap: %s", s.mode().name().toLowerCase(Locale.ROOT),
                 s.margin() < 0 ? "auto" : Integer.toString(s.margin()), s.backgroundWeight(), s.bootstrapFraction())
                 + (s.trimBackground() ? "" : ", Background: full")
-                + (model.loras().isEmpty() ? "" : ", Troupe LoRAs: " + model.loras().describe());
+                + (model.loras().isEmpty() ? "" : ", Troupe LoRAs: " + model.loras().describe())
+                + verification(plan);
+    }
+
+    /** ", Troupe verify: palette, 4/5 verified, 2 redrawn" for a verified plan; empty for any other. */
+    private static String verification(ScenePlan plan) {
+        List<Verification> records = plan.regions().stream().map(Region::verification)
+                .filter(java.util.Objects::nonNull).toList();
+        if (records.isEmpty()) {
+            return "";
+        }
+        return String.format(Locale.ROOT, ", Troupe verify: %s, %d/%d verified, %d redrawn", records.get(0).verifier(),
+                records.stream().filter(Verification::verified).count(), plan.regions().size(),
+                records.stream().filter(v -> v.tries() > 1).count());
     }
 }

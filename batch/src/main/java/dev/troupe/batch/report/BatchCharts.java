@@ -31,7 +31,8 @@ final class BatchCharts {
 
     /**
      * One panel per dimension, one row per value: a filled bar for the realized share (planned when nothing was
-     * drawn), and a black tick at the target share where the manifest sets a quota.
+     * drawn), under it a thin blue bar for the verified rendered share (what the verifier read, with --verify), and a
+     * black tick at the target share where the manifest sets a quota.
      */
     static byte[] distributions(List<BatchReport.Row> rows) throws IOException {
         Map<String, List<BatchReport.Row>> byDim = new LinkedHashMap<>();
@@ -50,7 +51,7 @@ final class BatchCharts {
             g.fillRect(0, 0, image.getWidth(), image.getHeight());
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-            g.drawString("attribute distributions: bar = realized share, tick = target share", 10, 22);
+            g.drawString("attribute distributions: bar = realized share, blue = verified rendered share, tick = target", 10, 22);
             int y = 40;
             int barX = 200;
             int barW = 380;
@@ -74,6 +75,12 @@ final class BatchCharts {
                             : (row.withinPlanned() ? new Color(0x3C8D5A) : new Color(0xC0392B)));
                     g.fillRect(barX, y + 3, (int) Math.round(barW * share), rowHeight - 6);
                     String label = String.format(Locale.ROOT, "%d / %d", count, of);
+                    if (row.verified() != null) {
+                        g.setColor(new Color(0x2E6DB4));
+                        g.fillRect(barX, y + rowHeight - 6, (int) Math.round(barW * row.verified()
+                                / (double) Math.max(1, row.verifiedOf())), 3);
+                        label += String.format(Locale.ROOT, ", verified %d", row.verified());
+                    }
                     if (row.share() != null) {
                         int tick = barX + (int) Math.round(barW * row.share());
                         g.setColor(Color.BLACK);

@@ -1,5 +1,6 @@
 package dev.troupe.batch.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,9 +30,22 @@ import java.util.Set;
  */
 public final class BatchReport {
 
-    /** One value of one dimension: the target share (null without a quota) and the counts. */
+    /**
+     * One value of one dimension: the target share (null without a quota) and the counts: planned over every planned
+     * job, realized (as planned) over the jobs done, and verified rendered: the subjects of jobs done with
+     * {@code --verify} whose verifier read this value in the image (null where no verifier read this dimension).
+     */
     public record Row(String dimension, String value, Double share, Integer target, int planned, int plannedOf,
-                      int realized, int realizedOf) {
+                      int realized, int realizedOf, Integer verified, int verifiedOf) {
+        public Row(String dimension, String value, Double share, Integer target, int planned, int plannedOf,
+                   int realized, int realizedOf) {
+            this(dimension, value, share, target, planned, plannedOf, realized, realizedOf, null, 0);
+        }
+
+        boolean withinVerified() {
+            return verified != null && within(verified, verifiedOf);
+        }
+
         boolean withinPlanned() {
             return within(planned, plannedOf);
         }
@@ -64,26 +78,79 @@ public final class BatchReport {
         List<ScenePlan> planned = all.stream().filter(BatchPlanner.Planned::ok).map(BatchPlanner.Planned::plan).toList();
         List<ScenePlan> realized = done == null ? List.of()
                 : done.stream().filter(BatchRunner.Outcome::ok).map(o -> o.job().plan()).toList();
+        List<Map<String, String>> read = done == null ? List.of() : readValues(done);
         List<Row> rows = new ArrayList<>();
         for (String dim : dims) {
             Map<String, Integer> p = counts(planned, dim);
             Map<String, Integer> r = counts(realized, dim);
+            Map<String, Integer> v = new LinkedHashMap<>();
+            read.forEach(subject -> {
+                if (subject.containsKey(dim)) {
+                    v.merge(subject.get(dim), 1, Integer::sum);
+                }
+            });
             Set<String> values = new LinkedHashSet<>();
             if (quotas.containsKey(dim)) {
                 values.addAll(quotas.get(dim).shares().keySet());
             }
             values.addAll(p.keySet());
             values.addAll(r.keySet());
+            values.addAll(v.keySet());
             int pOf = p.values().stream().mapToInt(Integer::intValue).sum();
             int rOf = r.values().stream().mapToInt(Integer::intValue).sum();
-            for (String v : values) {
+            int vOf = v.values().stream().mapToInt(Integer::intValue).sum();
+            for (String value : values) {
                 Distribution quota = quotas.get(dim);
-                rows.add(new Row(dim, v, quota == null ? null : quota.share(v),
-                        quota == null ? null : targets.getOrDefault(dim, Map.of()).getOrDefault(v, 0),
-                        p.getOrDefault(v, 0), pOf, r.getOrDefault(v, 0), rOf));
+                rows.add(new Row(dim, value, quota == null ? null : quota.share(value),
+                        quota == null ? null : targets.getOrDefault(dim, Map.of()).getOrDefault(value, 0),
+                        p.getOrDefault(value, 0), pOf, r.getOrDefault(value, 0), rOf,
+                        vOf == 0 ? null : v.getOrDefault(value, 0), vOf));
             }
         }
         return rows;
+    }
+
+    /** Per subject of every job done with --verify, what its verifier read (from the job's sidecar). */
+    private static List<Map<String, String>> readValues(List<BatchRunner.Outcome> done) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (BatchRunner.Outcome o : done) {
+            if (!o.ok() || o.sidecar() == null) {
+                continue;
+            }
+            for (JsonNode subject : o.sidecar().path("verification").path("subjects")) {
+                Map<String, String> read = new LinkedHashMap<>();
+                subject.path("read").fields().forEachRemaining(e -> read.put(e.getKey(), e.getValue().asText()));
+                out.add(read);
+            }
+        }
+        return out;
+    }
+
+    /** Every subject of a job done with --verify that stayed wrong: job, subject, planned and read values. */
+    static List<ObjectNode> stayedWrong(List<BatchRunner.Outcome> done) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (BatchRunner.Outcome o : done) {
+            if (!o.ok() || o.sidecar() == null) {
+                continue;
+            }
+            for (JsonNode subject : o.sidecar().path("verification").path("subjects")) {
+                if (subject.path("verified").asBoolean(true)) {
+                    continue;
+                }
+                String id = subject.path("id").asText();
+                ObjectNode wrong = BatchRunner.JSON.createObjectNode();
+                wrong.put("name", o.job().name());
+                wrong.put("subject", id);
+                ObjectNode planned = wrong.putObject("planned");
+                o.job().plan().regions().stream().filter(r -> r.id().equals(id)).findFirst()
+                        .ifPresent(r -> subject.path("read").fieldNames().forEachRemaining(dim ->
+                                planned.put(dim, r.attributes().get(dim))));
+                wrong.set("read", subject.path("read"));
+                wrong.put("tries", subject.path("tries").asInt());
+                out.add(wrong);
+            }
+        }
+        return out;
     }
 
     private static Map<String, Integer> counts(List<ScenePlan> plans, String dim) {
@@ -102,8 +169,8 @@ public final class BatchReport {
     /** The quota table printed by --dry-run and at the end of a batch. */
     public static String table(List<Row> rows, boolean withRealized) {
         List<List<String>> lines = new ArrayList<>();
-        lines.add(withRealized ? List.of("dimension", "value", "share", "target", "planned", "realized", "")
-                : List.of("dimension", "value", "share", "target", "planned", ""));
+        lines.add(withRealized ? List.of("dimension", "value", "share", "target", "planned", "realized", "verified", "")
+                : List.of("dimension", "value", "share", "target", "planned", "verified", ""));
         for (Row row : rows) {
             if (row.share() == null) {
                 continue;
@@ -115,7 +182,9 @@ public final class BatchReport {
             if (withRealized) {
                 line.add(Integer.toString(row.realized()));
             }
-            line.add(row.withinPlanned() ? "ok" : "off target");
+            line.add(row.verified() == null ? "-" : Integer.toString(row.verified()));
+            line.add(!row.withinPlanned() ? "off target" : row.verified() != null && !row.withinVerified()
+                    ? "drawn off target" : "ok");
             lines.add(line);
         }
         if (lines.size() == 1) {
@@ -189,10 +258,20 @@ public final class BatchReport {
             v.put("planned", row.planned());
             v.put("realized", row.realized());
             v.put("realizedShare", row.realizedOf() == 0 ? 0 : round(row.realized() / (double) row.realizedOf()));
+            if (row.verified() != null) {
+                v.put("verifiedRendered", row.verified());
+            }
             if (row.share() != null) {
                 v.put("plannedWithinFloorCeil", row.withinPlanned());
                 v.put("realizedWithinFloorCeil", row.withinRealized());
+                if (row.verified() != null) {
+                    v.put("verifiedWithinFloorCeil", row.withinVerified());
+                }
             }
+        }
+        if (outcomes.stream().anyMatch(o -> o.ok() && o.sidecar() != null && o.sidecar().has("verification"))) {
+            ArrayNode wrong = report.putArray("stayedWrong");
+            stayedWrong(outcomes).forEach(wrong::add);
         }
         ArrayNode failures = report.putArray("failures");
         for (BatchRunner.Outcome o : outcomes) {
@@ -202,8 +281,10 @@ public final class BatchReport {
             }
         }
         report.put("note", "counts are of the attributes each plan assigns (what each subject's prompt asks for); "
-                + "realized counts only jobs whose outputs are complete; in a shard, targets and planned are the "
-                + "whole manifest's");
+                + "realized counts only jobs whose outputs are complete; verifiedRendered counts what the verifier "
+                + "read in the images of complete jobs drawn with --verify (dimensions it reads only), and "
+                + "stayedWrong lists each subject read otherwise than planned; in a shard, targets and planned are "
+                + "the whole manifest's");
         String reportFile = "report" + suffix + ".json";
         store.write(reportFile, (BatchRunner.JSON.writeValueAsString(report) + "\n").getBytes(StandardCharsets.UTF_8));
         written.add(reportFile);

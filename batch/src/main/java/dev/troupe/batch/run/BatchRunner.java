@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.troupe.batch.command.ExitCodes;
+import dev.troupe.batch.command.VerifyOptions;
 import dev.troupe.batch.output.SceneOutputs;
 import dev.troupe.batch.plan.BatchPlanner;
 import dev.troupe.batch.store.BatchStore;
@@ -20,6 +21,8 @@ import dev.troupe.scene.LoraRef;
 import dev.troupe.scene.PlanJson;
 import dev.troupe.scene.ScenePlan;
 import dev.troupe.scene.UserInputException;
+import dev.troupe.verify.SubjectVerifier;
+import dev.troupe.verify.VerifiedRenderer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +117,7 @@ public final class BatchRunner implements AutoCloseable {
     private final Function<ScenePlan, Path> modelFolder;
     private final Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor;
     private final LongUnaryOperator memoryAvailable;
+    private final VerifyOptions verify;
     /** Loaded models by folder and whole-image LoRA set (canonical): plans with different LoRAs need their own. */
     private final Map<ModelKey, Loaded> models = new LinkedHashMap<>();
 
@@ -121,18 +125,21 @@ public final class BatchRunner implements AutoCloseable {
                        Function<ScenePlan, Path> modelFolder,
                        Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor) {
         this(store, workers, resume, version, sessions, modelFolder, settingsFor,
-                resident -> AvailableMemory.bytes() + resident);
+                resident -> AvailableMemory.bytes() + resident, null);
     }
 
     /**
      * @param memoryAvailable given the bytes a loaded model already holds, the memory a job may take (each job is
      *                        checked against it before it is drawn: one that would not fit fails alone)
+     * @param verify          {@code --verify} and its options: each job's subjects are read back and the wrong ones
+     *                        redrawn (null or off: drawn once)
      */
     public BatchRunner(BatchStore store, int workers, boolean resume, String version, SessionFactory sessions,
                        Function<ScenePlan, Path> modelFolder,
                        Function<StableDiffusionModel, RegionalRenderer.Settings> settingsFor,
-                       LongUnaryOperator memoryAvailable) {
+                       LongUnaryOperator memoryAvailable, VerifyOptions verify) {
         this.memoryAvailable = memoryAvailable;
+        this.verify = verify != null && verify.enabled() ? verify : null;
         this.store = store;
         this.workers = workers;
         this.resume = resume;
@@ -158,7 +165,8 @@ public final class BatchRunner implements AutoCloseable {
     private record ModelKey(Path folder, LoraSet loras) {
     }
 
-    private record Loaded(StableDiffusionModel model, RegionalRenderer.Settings settings, String error) {
+    private record Loaded(StableDiffusionModel model, RegionalRenderer.Settings settings, SubjectVerifier verifier,
+                          String error) {
     }
 
     /** Draws every job (removing a killed run's temporaries for them first) and closes the models. */
@@ -208,6 +216,9 @@ public final class BatchRunner implements AutoCloseable {
     @Override
     public synchronized void close() {
         for (Loaded l : models.values()) {
+            if (l.verifier() != null) {
+                l.verifier().close();
+            }
             if (l.model() != null) {
                 l.model().close();
             }
@@ -237,11 +248,12 @@ public final class BatchRunner implements AutoCloseable {
         try {
             model = StableDiffusionModel.load(key.folder(), sessions, key.loras());
         } catch (UserInputException e) {
-            return new Loaded(null, null, e.getMessage());
+            return new Loaded(null, null, null, e.getMessage());
         }
         // bad render options are the whole batch's problem: they propagate (exit 2)
         try {
-            return new Loaded(model, settingsFor.apply(model), null);
+            RegionalRenderer.Settings settings = settingsFor.apply(model);
+            return new Loaded(model, settings, verify == null ? null : verify.verifier(key.folder(), sessions), null);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -264,7 +276,10 @@ public final class BatchRunner implements AutoCloseable {
         ScenePlan plan = SceneOutputs.asDrawn(job.plan(), model, Path.of(""));
         String planJson = PlanJson.write(plan);
         String parameters = SceneOutputs.parameters(model, plan, loaded.settings());
-        String fingerprint = sha256((planJson + "\n" + parameters + "\n" + model.hash()).getBytes(StandardCharsets.UTF_8));
+        // what the job is made from: the plan as asked for (a verified job writes other seeds), settings, model, verifier
+        String fingerprint = sha256((planJson + "\n" + parameters + "\n" + model.hash()
+                + (loaded.verifier() == null ? "" : "\nverify " + loaded.verifier().name() + " " + verify.redraws()))
+                .getBytes(StandardCharsets.UTF_8));
         if (resume) {
             ObjectNode existing = completeSidecar(store, files, fingerprint);
             if (existing != null) {
@@ -275,11 +290,25 @@ public final class BatchRunner implements AutoCloseable {
             MemoryCheck.require(model.directory(), plan, SceneMemory.Settings.of(loaded.settings()),
                     memoryAvailable.applyAsLong(SceneMemory.weights(model.directory())));
             long start = System.nanoTime();
-            RegionalRenderer.Result result = new RegionalRenderer(model).render(plan, loaded.settings(), (p, s, n) -> { });
+            RegionalRenderer renderer = new RegionalRenderer(model);
+            RegionalRenderer.Result result;
+            VerifiedRenderer.Outcome verified = null;
+            if (loaded.verifier() == null) {
+                result = renderer.render(plan, loaded.settings(), (p, s, n) -> { });
+            } else {
+                verified = verify.renderer(renderer, loaded.verifier()).render(plan, loaded.settings(), (p, s, n) -> { });
+                result = verified.result();
+                plan = verified.plan();
+                planJson = PlanJson.write(plan);
+                parameters = SceneOutputs.parameters(model, plan, loaded.settings());
+            }
             long drawn = System.nanoTime();
             SceneOutputs.Encoded encoded = SceneOutputs.encode(result.image(), plan, planJson, parameters);
             ObjectNode sidecar = sidecar(job, plan, model, loaded.settings(), fingerprint, files, Map.of(
                     "image", sha256(encoded.image()), "plan", sha256(encoded.plan()), "boxes", sha256(encoded.boxes())));
+            if (verified != null) {
+                verification(sidecar, verified);
+            }
             ObjectNode timings = sidecar.putObject("timings");
             timings.put("renderMs", (drawn - start) / 1_000_000);
             timings.put("encodeMs", (System.nanoTime() - drawn) / 1_000_000);
@@ -340,6 +369,38 @@ public final class BatchRunner implements AutoCloseable {
             one.put("sha256", hashes.get(f.getKey()));
         }
         return root;
+    }
+
+    /**
+     * The sidecar's {@code verification}: the verifier, the rounds (who was redrawn, how many read as planned), the
+     * round kept, the UNet work against the first drawing, and per subject: verified or not, the values read, the
+     * tries and the seeds tried (the region's seed in the plan is the one kept).
+     */
+    private static void verification(ObjectNode sidecar, VerifiedRenderer.Outcome v) {
+        ObjectNode node = sidecar.putObject("verification");
+        node.put("verifier", v.plan().regions().isEmpty() ? "" : v.plan().regions().get(0).verification().verifier());
+        node.put("verified", v.verified());
+        node.put("keptRound", v.kept());
+        ArrayNode rounds = node.putArray("rounds");
+        for (VerifiedRenderer.Round r : v.rounds()) {
+            ObjectNode round = rounds.addObject();
+            round.put("round", r.number());
+            r.redrawn().forEach(round.putArray("redrawn")::add);
+            round.put("verified", r.verified());
+            round.put("unetWork", r.unetWork());
+        }
+        node.put("unetWork", v.unetWork());
+        node.put("firstUnetWork", v.rounds().get(0).unetWork());
+        ArrayNode subjects = node.putArray("subjects");
+        for (dev.troupe.scene.Region r : v.plan().regions()) {
+            ObjectNode subject = subjects.addObject();
+            subject.put("id", r.id());
+            subject.put("verified", r.verification().verified());
+            ObjectNode read = subject.putObject("read");
+            r.verification().read().forEach(read::put);
+            subject.put("tries", r.verification().tries());
+            r.verification().seeds().forEach(subject.putArray("seeds")::add);
+        }
     }
 
     /** The job's sidecar when it and every output it names are intact and it was made the same way; else null. */

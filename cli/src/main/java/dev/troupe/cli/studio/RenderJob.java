@@ -21,12 +21,13 @@ final class RenderJob implements RegionalRenderer.Progress {
     enum State { QUEUED, RUNNING, DONE, FAILED, CANCELLED }
 
     /** How to draw, as asked; null: the model's recommendation. */
-    record Choices(Integer steps, Double cfg, String sampler, String mode) {
+    record Choices(Integer steps, Double cfg, String sampler, String mode, boolean verify) {
     }
 
     private final String id;
     private final String name;
     private final ScenePlan plan;
+    private com.fasterxml.jackson.databind.JsonNode written;
     private final ScenePlan drawn;
     private final Choices choices;
     private final SceneOutputs.Targets outputs;
@@ -174,6 +175,11 @@ final class RenderJob implements RegionalRenderer.Progress {
     }
 
     /** The job as the API shows it. */
+    /** The plan as written beside the image (with --verify: the seeds kept and what was read), once done. */
+    synchronized void written(com.fasterxml.jackson.databind.JsonNode plan) {
+        this.written = plan;
+    }
+
     synchronized Map<String, Object> snapshot() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", id);
@@ -196,6 +202,9 @@ final class RenderJob implements RegionalRenderer.Progress {
             s.put("image", outputs.image().getFileName().toString());
             s.put("planFile", outputs.plan().getFileName().toString());
             s.put("boxes", outputs.boxes().getFileName().toString());
+            if (written != null) {
+                s.put("plan", written);
+            }
         }
         return s;
     }

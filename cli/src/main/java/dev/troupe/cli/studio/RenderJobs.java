@@ -10,9 +10,16 @@ import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.SessionFactory;
+import dev.troupe.eval.Palette;
+import dev.troupe.scene.PlanJson;
+import dev.troupe.scene.Region;
+import dev.troupe.scene.ScenePlan;
 import dev.troupe.scene.UserInputException;
+import dev.troupe.verify.PaletteVerifier;
+import dev.troupe.verify.VerifiedRenderer;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * sessions) until the server stops.
  */
 final class RenderJobs implements AutoCloseable {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
 
     /** Finished jobs kept for the API; older ones are forgotten (their files stay in the output folder). */
     private static final int KEPT = 200;
@@ -143,9 +152,32 @@ final class RenderJobs implements AutoCloseable {
                         AvailableMemory.bytes() + SceneMemory.weights(model.directory()));
                 boolean joint = settings.mode() == RegionalRenderer.Mode.JOINT || job.plan().regions().isEmpty();
                 job.plan(settings.steps(), joint ? 1 : 1 + job.plan().regions().size());
-                RegionalRenderer.Result result = new RegionalRenderer(model, loras, Path.of(""))
-                        .render(job.drawn(), settings, job);
-                SceneOutputs.write(model, job.plan(), settings, result.image(), job.outputs());
+                RegionalRenderer renderer = new RegionalRenderer(model, loras, Path.of(""));
+                ScenePlan written = job.plan().withoutVerification();
+                RegionalRenderer.Result result;
+                if (c.verify()) {
+                    PaletteVerifier verifier;
+                    try {
+                        verifier = new PaletteVerifier(Palette.load(folder));
+                    } catch (IllegalArgumentException e) {
+                        throw new UserInputException("verify: " + e.getMessage());
+                    }
+                    VerifiedRenderer.Outcome v = new VerifiedRenderer(renderer, verifier,
+                            VerifiedRenderer.DEFAULT_REDRAWS).render(job.drawn(), settings, job);
+                    result = v.result();
+                    // the plan as the user wrote it (LoRAs by name), with the seeds kept and what was read
+                    List<Region> regions = new ArrayList<>();
+                    for (int i = 0; i < written.regions().size(); i++) {
+                        Region verified = v.plan().regions().get(i);
+                        regions.add(written.regions().get(i).withSeed(verified.seed())
+                                .withVerification(verified.verification()));
+                    }
+                    written = written.withRegions(regions);
+                } else {
+                    result = renderer.render(job.drawn(), settings, job);
+                }
+                SceneOutputs.write(model, written, settings, result.image(), job.outputs());
+                job.written(JSON.readTree(PlanJson.write(written)));
                 job.succeed();
             } catch (CancellationException e) {
                 job.fail("cancelled");

@@ -91,7 +91,8 @@ public final class StudioServer implements AutoCloseable {
     }
 
     /** What a render request may hold: a plan and the flags of {@code troupe render} the page offers. */
-    record RenderRequest(JsonNode plan, Integer steps, Double cfg, String sampler, String mode, String name) {
+    record RenderRequest(JsonNode plan, Integer steps, Double cfg, String sampler, String mode, String name,
+                         Boolean verify) {
     }
 
     record ValidateRequest(JsonNode plan) {
@@ -292,7 +293,8 @@ public final class StudioServer implements AutoCloseable {
         if (Files.exists(outputs.image()) || Files.exists(outputs.plan())) {
             throw ApiException.field(409, "name", "a render called '" + name + "' exists already; choose another name");
         }
-        RenderJob job = new RenderJob(id, name, plan, drawn, new RenderJob.Choices(r.steps(), r.cfg(), sampler, mode),
+        RenderJob job = new RenderJob(id, name, plan, drawn, new RenderJob.Choices(r.steps(), r.cfg(), sampler, mode,
+                Boolean.TRUE.equals(r.verify())),
                 outputs);
         jobs.submit(model, job);
         json(ctx, 202, job.snapshot());

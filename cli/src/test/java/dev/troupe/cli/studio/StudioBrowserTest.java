@@ -112,6 +112,25 @@ class StudioBrowserTest {
             assertThat(written.get("regions").findValues("seed")).isEqualTo(server.get("regions").findValues("seed"));
             assertThat(server.get("regions").get(0).get("seed").asLong()).isGreaterThan(1L << 53);
 
+            // the verify switch: each subject's box gets a mark saying what was read back (the fixture model is
+            // given the embedded model's palette; it draws noise, so a mark may say either)
+            Files.copy(dev.troupe.cli.EmbeddedModelTestAccess.embedded().resolve("evaluation.json"),
+                    dir.resolve("studio/models/fixture/evaluation.json"));
+            assertThat(page.locator("#boxes .mark").count()).isZero();
+            page.check("#verify-toggle");
+            page.click("#render-btn");
+            page.waitForCondition(() -> page.locator("#history img").count() == 2);
+            page.waitForCondition(() -> page.locator("#boxes .box .mark").count() == 3);
+            JsonNode verified = JSON.readTree(page.inputValue("#plan-json"));
+            for (int i = 0; i < 3; i++) {
+                JsonNode v = verified.get("regions").get(i).get("verification");
+                assertThat(v.get("verifier").asText()).isEqualTo("palette");
+                assertThat(page.locator("#boxes .box").nth(i).locator(".mark").getAttribute("data-verified"))
+                        .isEqualTo(v.get("verified").asText());
+                assertThat(page.locator("#boxes .box").nth(i).locator(".mark").getAttribute("title"))
+                        .contains("by palette: read ");
+            }
+
             Path shots = Files.createDirectories(Path.of("target", "studio"));
             page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("studio-e2e.png")).setFullPage(true));
         }

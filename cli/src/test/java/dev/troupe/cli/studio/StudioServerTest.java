@@ -101,6 +101,47 @@ class StudioServerTest {
         assertThat(history.get(0).get("plan")).isEqualTo(written);
     }
 
+    /** Polls a job until it ends; returns its last snapshot. */
+    private JsonNode finished(String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode job;
+        do {
+            Thread.sleep(20);
+            job = studio.get("/api/jobs/" + id).json();
+        } while (List.of("queued", "running").contains(job.get("state").asText()) && System.nanoTime() < deadline);
+        return job;
+    }
+
+    @Test
+    void theVerifySwitchReadsEverySubjectBackAndThePlanWrittenSaysWhatWasRead() throws Exception {
+        JsonNode plan = studio.plan(3);
+        // the fixture model ships no palette: verifying is the job's error, named
+        StudioFixture.Reply refused = studio.post("/api/renders", Map.of("plan", plan, "steps", 2, "verify", true));
+        assertThat(refused.status()).as(refused.text()).isEqualTo(202);
+        JsonNode failed = finished(refused.json().get("id").asText());
+        assertThat(failed.get("state").asText()).isEqualTo("failed");
+        assertThat(failed.get("error").asText()).contains("verify: no evaluation.json in");
+
+        java.nio.file.Files.copy(dev.troupe.cli.EmbeddedModelTestAccess.embedded().resolve("evaluation.json"),
+                dir.resolve("models/fixture/evaluation.json"));
+        StudioFixture.Reply submitted = studio.post("/api/renders", Map.of("plan", plan, "steps", 2, "verify", true));
+        JsonNode done = finished(submitted.json().get("id").asText());
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("done");
+        JsonNode written = studio.get("/api/files/" + done.get("planFile").asText()).json();
+        assertThat(done.get("plan")).isEqualTo(written);
+        for (JsonNode region : written.get("regions")) {
+            JsonNode v = region.get("verification");
+            assertThat(v.get("verifier").asText()).isEqualTo("palette");
+            assertThat(v.get("seeds").size()).isEqualTo(v.get("tries").asInt()).isBetween(1, 4);
+            assertThat(v.get("seeds")).extracting(JsonNode::asLong).contains(region.get("seed").asLong());
+        }
+        // without the switch nothing is read
+        StudioFixture.Reply plain = studio.post("/api/renders", Map.of("plan", plan, "steps", 2, "name", "plain"));
+        JsonNode plainDone = finished(plain.json().get("id").asText());
+        assertThat(studio.get("/api/files/" + plainDone.get("planFile").asText()).json().get("regions").get(0)
+                .has("verification")).isFalse();
+    }
+
     @Test
     void badPlansAreRefusedWithTheProblemPerField() throws Exception {
         JsonNode plan = studio.plan(3);
