@@ -1,5 +1,6 @@
 package dev.troupe.composer.window;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -92,6 +93,236 @@ public final class BackgroundTrim {
             }
         }
         return new RegionWindow(tile.x() + xs[0], tile.y() + ys[0], w, h, weights);
+    }
+
+    /**
+     * The background's windows over the canvas for one phase, per tile in {@code tiles}' order (empty: the regions
+     * cover the tile). A tile is first {@link #trim}med to one rectangle; where the uncovered pixels are thin strips
+     * and gaps (the strips above and below the boxes and the gaps between them, while bootstrapping) that rectangle is
+     * the whole tile, so such a tile is covered instead by several smaller {@link #pieces} wherever their total area
+     * is smaller. A split tile leaves out the uncovered pixels well inside a neighbouring tile kept whole (at least
+     * {@code pieceContext} from that tile's inner edges): that tile predicts them with context on every side and
+     * takes the split tile's weight there.
+     *
+     * <p>Weights: a piece has its tile's weights, fading linearly across its context; then, only when some tile is
+     * split, every window's weight at a pixel is scaled by {@code F / R}, {@code F} the untrimmed tiles' summed weight
+     * and {@code R} the windows' summed raw weight there, so that uncovered pixels get the background's full weight
+     * {@code F} (pieces that overlap share it, a tile kept whole takes over what a split neighbour left out) and
+     * covered pixels at most {@code F}. Without a split nothing is scaled: the windows are {@link #trim}'s.
+     *
+     * @param context      latent pixels of context around a trimmed rectangle ({@link #trim})
+     * @param pieceContext latent pixels of context around a piece, at least (a piece is rounded up to the multiple)
+     */
+    public static List<List<RegionWindow>> cover(List<RegionWindow> tiles, float[] coverage, float covered,
+                                                 int canvasWidth, int canvasHeight, int multipleOf, int context,
+                                                 int pieceContext) {
+        int n = tiles.size();
+        List<RegionWindow> rects = new ArrayList<>();
+        boolean[] target = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            RegionWindow t = tiles.get(k);
+            RegionWindow rect = trim(t, coverage, covered, canvasWidth, multipleOf, context);
+            rects.add(rect);
+            // kept whole even when split on its own: its neighbours may leave their pixels in it to it
+            target[k] = rect == t && area(pieces(t, coverage, covered, canvasWidth, null, multipleOf, pieceContext))
+                    >= t.area();
+        }
+        boolean[] delegated = new boolean[canvasWidth * canvasHeight];
+        for (int k = 0; k < n; k++) {
+            if (target[k]) {
+                markInterior(tiles.get(k), pieceContext, canvasWidth, canvasHeight, delegated);
+            }
+        }
+        List<List<RegionWindow>> out = new ArrayList<>();
+        boolean split = false;
+        for (int k = 0; k < n; k++) {
+            RegionWindow rect = rects.get(k);
+            if (rect == null || target[k]) {
+                out.add(rect == null ? List.of() : List.of(rect));
+                continue;
+            }
+            List<RegionWindow> pieces = pieces(tiles.get(k), coverage, covered, canvasWidth, delegated, multipleOf,
+                    pieceContext);
+            if (area(pieces) < rect.area()) {
+                out.add(pieces);
+                split = true;
+            } else {
+                out.add(List.of(rect));
+            }
+        }
+        return split ? shareFullWeight(tiles, out, coverage, covered, canvasWidth, canvasHeight) : out;
+    }
+
+    /**
+     * A tile's uncovered pixels, less those {@code delegated} to a neighbour, as rectangles: rows whose uncovered
+     * columns are the same form a band, each run of columns in a band a core (runs closer than two contexts are
+     * merged), grown by {@code context} on each side where it meets covered pixels (not where it meets another
+     * core, which predicts those pixels at full weight) and rounded up to the multiple inside the tile.
+     *
+     * @param delegated pixels of the canvas that a tile kept whole predicts; null: none
+     */
+    static List<RegionWindow> pieces(RegionWindow tile, float[] coverage, float covered, int canvasWidth,
+                                     boolean[] delegated, int multipleOf, int context) {
+        int tw = tile.width(), th = tile.height();
+        boolean[] open = new boolean[tw * th];
+        boolean[] mine = new boolean[tw * th];
+        for (int j = 0; j < th; j++) {
+            for (int i = 0; i < tw; i++) {
+                int p = (tile.y() + j) * canvasWidth + tile.x() + i;
+                open[j * tw + i] = coverage[p] < covered;
+                mine[j * tw + i] = open[j * tw + i] && (delegated == null || !delegated[p]);
+            }
+        }
+        List<RegionWindow> out = new ArrayList<>();
+        int j = 0;
+        while (j < th) {
+            List<int[]> runs = runs(mine, j, tw, context);
+            int end = j + 1;
+            while (end < th && sameRuns(runs, runs(mine, end, tw, context))) {
+                end++;
+            }
+            for (int[] run : runs) {
+                out.add(piece(tile, open, run[0], run[1], j, end, multipleOf, context));
+            }
+            j = end;
+        }
+        return out;
+    }
+
+    /** Runs [a, b) of {@code mask}'s row {@code j}, those less than {@code 2 context} apart merged. */
+    private static List<int[]> runs(boolean[] mask, int j, int width, int context) {
+        List<int[]> runs = new ArrayList<>();
+        int i = 0;
+        while (i < width) {
+            if (!mask[j * width + i]) {
+                i++;
+                continue;
+            }
+            int a = i;
+            while (i < width && mask[j * width + i]) {
+                i++;
+            }
+            int[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && a - last[1] < 2 * context) {
+                last[1] = i;
+            } else {
+                runs.add(new int[] {a, i});
+            }
+        }
+        return runs;
+    }
+
+    private static boolean sameRuns(List<int[]> a, List<int[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int k = 0; k < a.size(); k++) {
+            if (a.get(k)[0] != b.get(k)[0] || a.get(k)[1] != b.get(k)[1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The core [x0, x1) x [y0, y1) (tile coordinates) grown and weighted as {@link #pieces} says. */
+    private static RegionWindow piece(RegionWindow tile, boolean[] open, int x0, int x1, int y0, int y1,
+                                      int multipleOf, int context) {
+        int tw = tile.width(), th = tile.height();
+        int left = x0 > 0 && !allOpen(open, tw, x0 - 1, x0, y0, y1) ? context : 0;
+        int right = x1 < tw && !allOpen(open, tw, x1, x1 + 1, y0, y1) ? context : 0;
+        int top = y0 > 0 && !allOpen(open, tw, x0, x1, y0 - 1, y0) ? context : 0;
+        int bottom = y1 < th && !allOpen(open, tw, x0, x1, y1, y1 + 1) ? context : 0;
+        int[] xs = span(x0 - left, x1 + right, multipleOf, tw);
+        int[] ys = span(y0 - top, y1 + bottom, multipleOf, th);
+        int w = xs[1] - xs[0], h = ys[1] - ys[0];
+        float[] weights = new float[w * h];
+        for (int j = 0; j < h; j++) {
+            double fy = fade(ys[0] + j, y0, y1, y0 - ys[0], ys[1] - y1);
+            for (int i = 0; i < w; i++) {
+                double fx = fade(xs[0] + i, x0, x1, x0 - xs[0], xs[1] - x1);
+                weights[j * w + i] = (float) (tile.weights()[(ys[0] + j) * tw + xs[0] + i] * fx * fy);
+            }
+        }
+        return new RegionWindow(tile.x() + xs[0], tile.y() + ys[0], w, h, weights);
+    }
+
+    /** 1 inside [lo, hi), falling linearly to 0 at one pixel past the {@code before} / {@code after} context. */
+    private static double fade(int p, int lo, int hi, int before, int after) {
+        return p < lo ? 1.0 - (lo - p) / (double) (before + 1) : p >= hi ? 1.0 - (p - hi + 1) / (double) (after + 1)
+                : 1.0;
+    }
+
+    private static boolean allOpen(boolean[] open, int tw, int x0, int x1, int y0, int y1) {
+        for (int j = y0; j < y1; j++) {
+            for (int i = x0; i < x1; i++) {
+                if (!open[j * tw + i]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Marks the pixels of {@code tile} at least {@code context} from its edges inside the canvas. */
+    private static void markInterior(RegionWindow tile, int context, int canvasWidth, int canvasHeight,
+                                     boolean[] marks) {
+        int x0 = tile.x() + (tile.x() > 0 ? context : 0);
+        int x1 = tile.x() + tile.width() - (tile.x() + tile.width() < canvasWidth ? context : 0);
+        int y0 = tile.y() + (tile.y() > 0 ? context : 0);
+        int y1 = tile.y() + tile.height() - (tile.y() + tile.height() < canvasHeight ? context : 0);
+        for (int y = y0; y < y1; y++) {
+            for (int x = x0; x < x1; x++) {
+                marks[y * canvasWidth + x] = true;
+            }
+        }
+    }
+
+    /**
+     * The windows with their weights scaled so that they add up to the tiles' full weight F where uncovered, at most
+     * F elsewhere (copies: a tile kept whole is the tile itself, which the other phase uses too).
+     */
+    private static List<List<RegionWindow>> shareFullWeight(List<RegionWindow> tiles, List<List<RegionWindow>> windows,
+                                                            float[] coverage, float covered, int canvasWidth,
+                                                            int canvasHeight) {
+        float[] full = new float[canvasWidth * canvasHeight];
+        float[] raw = new float[canvasWidth * canvasHeight];
+        for (RegionWindow t : tiles) {
+            add(t, full, canvasWidth);
+        }
+        for (List<RegionWindow> ws : windows) {
+            ws.forEach(w -> add(w, raw, canvasWidth));
+        }
+        List<List<RegionWindow>> out = new ArrayList<>();
+        for (List<RegionWindow> ws : windows) {
+            List<RegionWindow> scaled = new ArrayList<>();
+            for (RegionWindow w : ws) {
+                float[] weights = w.weights().clone();
+                for (int j = 0; j < w.height(); j++) {
+                    for (int i = 0; i < w.width(); i++) {
+                        int p = (w.y() + j) * canvasWidth + w.x() + i;
+                        if (raw[p] == full[p] || raw[p] == 0f || coverage[p] >= covered && raw[p] < full[p]) {
+                            continue;
+                        }
+                        weights[j * w.width() + i] *= full[p] / raw[p];
+                    }
+                }
+                scaled.add(new RegionWindow(w.x(), w.y(), w.width(), w.height(), weights));
+            }
+            out.add(scaled);
+        }
+        return out;
+    }
+
+    private static void add(RegionWindow w, float[] sum, int canvasWidth) {
+        for (int j = 0; j < w.height(); j++) {
+            for (int i = 0; i < w.width(); i++) {
+                sum[(w.y() + j) * canvasWidth + w.x() + i] += w.weights()[j * w.width() + i];
+            }
+        }
+    }
+
+    private static long area(List<RegionWindow> windows) {
+        return windows.stream().mapToLong(RegionWindow::area).sum();
     }
 
     /** [start, end) clipped to [0, size), grown to a multiple of {@code m} (at most size) and kept inside. */
