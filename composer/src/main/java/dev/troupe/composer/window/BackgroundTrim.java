@@ -20,9 +20,7 @@ import java.util.List;
  * <p>The reduced crop is the bounding rectangle of the tile's uncovered pixels grown by {@code context} latent pixels
  * on each side (the UNet sees some of what surrounds the strip it predicts), rounded up to the UNet's multiple
  * inside the tile; its weights are the tile's, fading linearly to 0 across that context, so the hand-over to the
- * regions is as smooth as a region's own margin. Where that rectangle is the whole tile but the uncovered pixels are
- * thin strips and gaps (while bootstrapping, the strips above and below the boxes and the gaps between them), the
- * tile is covered by several smaller pieces instead when they cost less ({@link #cover}).
+ * regions is as smooth as a region's own margin.
  */
 public final class BackgroundTrim {
     /** The most the background may count where it is dropped: b / (b + W) <= 1/5. */

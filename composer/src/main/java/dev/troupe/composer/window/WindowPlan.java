@@ -15,8 +15,7 @@ import java.util.Map;
  * Where the UNet runs on a scene's latent canvas at every step of joint mode: the background prompt over the canvas
  * in overlapping tiles of the model's native size ({@link CanvasTiles}), each region's prompt on its box plus a
  * context margin ({@link RegionWeights}), so a region costs in proportion to its area. Where the regions cover a
- * tile, the background runs on what they leave uncovered only, in one window or several per tile
- * ({@link BackgroundTrim}; with {@code trimBackground}).
+ * tile, the background runs on what they leave uncovered only ({@link BackgroundTrim}; with {@code trimBackground}).
  * Windows of one shape, one UNet session (LoRA set) and one phase form a {@link WindowGroup}, one UNet batch.
  *
  * @param groups   in the order first seen: the tiles' group(s), then the regions' in plan order
