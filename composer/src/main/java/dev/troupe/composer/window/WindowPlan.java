@@ -51,24 +51,26 @@ public record WindowPlan(List<WindowGroup> groups, long tileArea) {
         int context = Math.max(1, tile / 8);
         float covered = BackgroundTrim.coveredFrom(backgroundWeight);
         Map<Key, List<PromptWindow>> groups = new LinkedHashMap<>();
-        List<RegionWindow> tiles = CanvasTiles.cover(canvas.width(), canvas.height(), tile, tile / 4);
-        long tileArea = tiles.stream().mapToLong(RegionWindow::area).sum();
-        if (!trim) {
-            tiles.forEach(t -> add(groups, background, PromptWindow.tile(t), Phase.ALL));
-        } else {
-            // a piece of a split tile is rounded up to the multiple anyway: half the context suffices
-            int pieceContext = Math.max(1, context / 2);
-            List<List<RegionWindow>> early = BackgroundTrim.cover(tiles, boot, covered, canvas.width(),
-                    canvas.height(), canvas.multiple(), context, pieceContext);
-            List<List<RegionWindow>> late = BackgroundTrim.cover(tiles, after, covered, canvas.width(),
-                    canvas.height(), canvas.multiple(), context, pieceContext);
-            for (int k = 0; k < tiles.size(); k++) {
-                if (same(early.get(k), late.get(k))) {
-                    early.get(k).forEach(w -> add(groups, background, PromptWindow.tile(w), Phase.ALL));
-                    continue;
+        long tileArea = 0;
+        for (RegionWindow t : CanvasTiles.cover(canvas.width(), canvas.height(), tile, tile / 4)) {
+            tileArea += t.area();
+            if (!trim) {
+                add(groups, background, PromptWindow.tile(t), Phase.ALL);
+                continue;
+            }
+            RegionWindow early = BackgroundTrim.trim(t, boot, covered, canvas.width(), canvas.multiple(), context);
+            RegionWindow late = BackgroundTrim.trim(t, after, covered, canvas.width(), canvas.multiple(), context);
+            if (same(early, late)) {
+                if (early != null) {
+                    add(groups, background, PromptWindow.tile(early), Phase.ALL);
                 }
-                early.get(k).forEach(w -> add(groups, background, PromptWindow.tile(w), Phase.BOOTSTRAP));
-                late.get(k).forEach(w -> add(groups, background, PromptWindow.tile(w), Phase.AFTER_BOOTSTRAP));
+                continue;
+            }
+            if (early != null) {
+                add(groups, background, PromptWindow.tile(early), Phase.BOOTSTRAP);
+            }
+            if (late != null) {
+                add(groups, background, PromptWindow.tile(late), Phase.AFTER_BOOTSTRAP);
             }
         }
         for (int i = 0; i < regions.size(); i++) {
@@ -80,18 +82,9 @@ public record WindowPlan(List<WindowGroup> groups, long tileArea) {
         return new WindowPlan(out, tileArea);
     }
 
-    private static boolean same(List<RegionWindow> a, List<RegionWindow> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int k = 0; k < a.size(); k++) {
-            RegionWindow x = a.get(k), y = b.get(k);
-            if (x.x() != y.x() || x.y() != y.y() || x.width() != y.width() || x.height() != y.height()
-                    || !Arrays.equals(x.weights(), y.weights())) {
-                return false;
-            }
-        }
-        return true;
+    private static boolean same(RegionWindow a, RegionWindow b) {
+        return a == b || a != null && b != null && a.x() == b.x() && a.y() == b.y() && a.width() == b.width()
+                && a.height() == b.height() && Arrays.equals(a.weights(), b.weights());
     }
 
     private static void add(Map<Key, List<PromptWindow>> groups, UNet unet, PromptWindow w, Phase phase) {
