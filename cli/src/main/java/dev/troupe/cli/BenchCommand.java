@@ -6,6 +6,7 @@ import dev.troupe.batch.command.RenderOptions;
 import dev.troupe.renderer.RenderRequest;
 import dev.troupe.renderer.RenderResult;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.onnx.PeakMemory;
 import dev.troupe.renderer.Text2ImagePipeline;
 import dev.troupe.renderer.scheduler.Sampler;
 import picocli.CommandLine.Command;
@@ -14,12 +15,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -183,19 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
                 heap += pool.getPeakUsage().getUsed();
             }
         }
-        String rss = "n/a";
-        try {
-            Path status = Path.of("/proc/self/status");
-            if (Files.isReadable(status)) {
-                for (String line : Files.readAllLines(status)) {
-                    if (line.startsWith("VmHWM:")) {
-                        rss = String.format(Locale.ROOT, "%.1f MiB", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
-                    }
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            rss = "n/a";
-        }
+        String rss = PeakMemory.mib(PeakMemory.residentBytes());
         return String.format(Locale.ROOT, "process RSS %s (VmHWM), Java heap %.1f MiB (sum of pool peaks)", rss,
                 heap / 1048576.0);
     }

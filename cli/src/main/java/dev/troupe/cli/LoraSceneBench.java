@@ -3,6 +3,7 @@ package dev.troupe.cli;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.onnx.PeakMemory;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.scheduler.Sampler;
 import dev.troupe.scene.Box;
@@ -11,9 +12,7 @@ import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
 import dev.troupe.scene.UserInputException;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,15 +119,6 @@ final class LoraSceneBench {
     }
 
     private static String rss(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return String.format(Locale.ROOT, "%.1f MiB", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return "n/a";
-        }
-        return "n/a";
+        return PeakMemory.mib(PeakMemory.status(field));
     }
 }

@@ -3,6 +3,7 @@ package dev.troupe.cli.bench;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.renderer.RenderRequest;
 import dev.troupe.renderer.StableDiffusionModel;
+import dev.troupe.renderer.onnx.PeakMemory;
 import dev.troupe.renderer.Text2ImagePipeline;
 import dev.troupe.renderer.onnx.FloatTensorBuffer;
 import dev.troupe.renderer.onnx.SessionFactory;
@@ -52,12 +53,12 @@ public final class SuiteBench {
                 continue;
             }
             any = true;
-            Memory.resetPeak();
-            long before = Memory.kib("VmRSS");
+            PeakMemory.resetPeak();
+            long before = PeakMemory.currentBytes() / 1024;
             long start = System.nanoTime();
             try (StableDiffusionModel model = StableDiffusionModel.load(dir, sessions)) {
                 double load = (System.nanoTime() - start) / 1e9;
-                long loaded = Memory.kib("VmRSS") - before;
+                long loaded = PeakMemory.currentBytes() / 1024 - before;
                 int side = model.unetSampleSize() * model.vaeDecoder().pixelFactor();
                 Text2ImagePipeline pipeline = new Text2ImagePipeline(model);
                 pipeline.render(request(side, 1, 7.5, 0)); // warm-up: JIT, ONNX Runtime's first-run allocations
@@ -69,7 +70,7 @@ public final class SuiteBench {
                         100 * conversionMillis(sessions, model.unetSampleSize()) / (1000 * guided))
                         : "none (float32 I/O)";
                 out.printf(Locale.ROOT, "| %s | %.1f | %.0f | %.0f | %.3f s | %.3f s (%.2fx) | %s |%n", variant, load,
-                        (loaded) / 1024.0, (Memory.kib("VmHWM") - before) / 1024.0, guided, unguided,
+                        (loaded) / 1024.0, (PeakMemory.residentBytes() / 1024 - before) / 1024.0, guided, unguided,
                         guided / unguided, conversion);
                 out.flush();
             }
@@ -208,33 +209,5 @@ public final class SuiteBench {
         }
         return new ScenePlan(1, null, width, side, "a group standing in a park", "", 7, "generated", "sd15", "row",
                 regions);
-    }
-
-    /** The process's resident memory from /proc/self/status (Linux), and resetting its peak. */
-    static final class Memory {
-        private Memory() {
-        }
-
-        static long kib(String field) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith(field + ":")) {
-                        return Long.parseLong(line.replaceAll("\\D", ""));
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                return -1;
-            }
-            return -1;
-        }
-
-        /** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0 and later). */
-        static void resetPeak() {
-            try {
-                Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            } catch (IOException | RuntimeException e) {
-                // the peak then covers the whole process so far
-            }
-        }
     }
 }

@@ -35,6 +35,11 @@ public final class PeakMemory {
         return status("VmRSS");
     }
 
+    /** "123.4 MiB", or "n/a" for a figure Linux did not give (negative). */
+    public static String mib(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
     /** A {@code /proc/self/status} field in bytes (the file gives kB), or -1. */
     public static long status(String field) {
         try {
