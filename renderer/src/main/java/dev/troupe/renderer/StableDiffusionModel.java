@@ -70,9 +70,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.unet = unet;
         this.vaeDecoder = vaeDecoder;
         JsonNode unetConfig = directory.optionalConfig("unet/config.json");
-        int levels = unetConfig.path("block_out_channels").size();
-        // each level but the last halves the latent (SD: 4 levels, so 8)
-        this.unetDownsampling = levels > 1 ? 1 << (levels - 1) : 8;
+        this.unetDownsampling = unetDownsampling(unetConfig);
         this.unetSampleSize = unetConfig.path("sample_size").asInt(64);
         this.unetMemory = UNetMemory.of(unetConfig);
     }
@@ -83,6 +81,13 @@ public final class StableDiffusionModel implements AutoCloseable {
      */
     public int unetDownsampling() {
         return unetDownsampling;
+    }
+
+    /** {@code 2^(len(block_out_channels) - 1)} from a UNet config; 8 when it does not say. */
+    public static int unetDownsampling(JsonNode unetConfig) {
+        int levels = unetConfig.path("block_out_channels").size();
+        // each level but the last halves the latent (SD: 4 levels, so 8)
+        return levels > 1 ? 1 << (levels - 1) : 8;
     }
 
     /** The latent size the UNet was trained at (unet/config.json {@code sample_size}; 64 as for SD 1.5). */

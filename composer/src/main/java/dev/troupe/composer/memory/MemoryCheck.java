@@ -21,12 +21,13 @@ public final class MemoryCheck {
 
     /** The problem, or null when the render fits in {@code available} bytes. */
     public static String problem(ModelDirectory dir, ScenePlan plan, SceneMemory.Settings s, long available) {
-        SceneMemory estimate = SceneMemory.estimate(dir, plan, s, available);
+        SceneMemory.Model model = SceneMemory.Model.of(dir); // read once: whatFits estimates many canvases
+        SceneMemory estimate = SceneMemory.estimate(model, plan, s, available);
         if (estimate.total() <= available) {
             return null;
         }
         return "drawing this scene needs " + estimate.describe() + ", more than the " + SceneMemory.gigabytes(available)
-                + " of memory available; " + whatFits(dir, plan, s, available, estimate);
+                + " of memory available; " + whatFits(model, plan, s, available, estimate);
     }
 
     /** @throws UserInputException when the render does not fit (see {@link #problem}) */
@@ -37,12 +38,12 @@ public final class MemoryCheck {
         }
     }
 
-    private static String whatFits(ModelDirectory dir, ScenePlan plan, SceneMemory.Settings s, long available,
+    private static String whatFits(SceneMemory.Model model, ScenePlan plan, SceneMemory.Settings s, long available,
                                    SceneMemory estimate) {
         if (s.maxBatch() > 1) {
             for (int cap = s.maxBatch() - 1; cap >= 1; cap--) {
                 SceneMemory.Settings lower = new SceneMemory.Settings(s.mode(), s.margin(), s.guidanceCopies(), cap);
-                if (SceneMemory.estimate(dir, plan, lower, available).total() <= available) {
+                if (SceneMemory.estimate(model, plan, lower, available).total() <= available) {
                     return "it fits with --max-batch " + cap + " (or 0, chosen from the memory available)";
                 }
             }
@@ -51,14 +52,14 @@ public final class MemoryCheck {
         int lo = 0, hi = plan.width() / 32 - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) / 2;
-            if (fits(dir, scaled(plan, mid * 32), s, available)) {
+            if (fits(model, scaled(plan, mid * 32), s, available)) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
         if (lo == 0) {
-            return "even the smallest canvas would need " + SceneMemory.gigabytes(SceneMemory.estimate(dir,
+            return "even the smallest canvas would need " + SceneMemory.gigabytes(SceneMemory.estimate(model,
                     scaled(plan, 32), s, available).total()) + " (the model's files take "
                     + SceneMemory.gigabytes(estimate.weights()) + "): free memory, or use a smaller export of the model";
         }
@@ -67,8 +68,8 @@ public final class MemoryCheck {
                 + fits.width() + "x" + fits.height() + ", or free memory";
     }
 
-    private static boolean fits(ModelDirectory dir, ScenePlan plan, SceneMemory.Settings s, long available) {
-        return SceneMemory.estimate(dir, plan, s, available).total() <= available;
+    private static boolean fits(SceneMemory.Model model, ScenePlan plan, SceneMemory.Settings s, long available) {
+        return SceneMemory.estimate(model, plan, s, available).total() <= available;
     }
 
     /** The plan on a canvas {@code width} wide (the height in proportion, a multiple of 32), boxes scaled alike. */

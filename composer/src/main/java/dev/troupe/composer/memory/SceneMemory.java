@@ -9,6 +9,7 @@ import dev.troupe.composer.window.RegionWindow;
 import dev.troupe.composer.window.WindowGroup;
 import dev.troupe.composer.window.WindowPlan;
 import dev.troupe.renderer.Guidance;
+import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.UNet;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.UNetMemory;
@@ -61,15 +62,31 @@ public record SceneMemory(long weights, long unet, long buffers, long total, int
     }
 
     /**
+     * What the estimate reads of a model folder, read once for any number of estimates: its two configs, the UNet's
+     * working memory per sample and the size of its files.
+     */
+    public record Model(JsonNode unetConfig, JsonNode vaeConfig, UNetMemory unetMemory, long weights) {
+        public static Model of(ModelDirectory dir) {
+            JsonNode unetConfig = dir.optionalConfig("unet/config.json");
+            return new Model(unetConfig, dir.optionalConfig("vae_decoder/config.json"), UNetMemory.of(unetConfig),
+                    SceneMemory.weights(dir));
+        }
+    }
+
+    /** The estimate for the model in {@code dir} (see {@link #estimate(Model, ScenePlan, Settings, long)}). */
+    public static SceneMemory estimate(ModelDirectory dir, ScenePlan plan, Settings s, long available) {
+        return estimate(Model.of(dir), plan, s, available);
+    }
+
+    /**
      * @param available the memory the auto batch cap divides (as the renderer will see it once the model is loaded:
      *                  pass what is available now; the weights are taken off here)
      */
-    public static SceneMemory estimate(ModelDirectory dir, ScenePlan plan, Settings s, long available) {
-        JsonNode unetConfig = dir.optionalConfig("unet/config.json");
-        JsonNode vaeConfig = dir.optionalConfig("vae_decoder/config.json");
-        UNetMemory unetMemory = UNetMemory.of(unetConfig);
-        long weights = weights(dir);
-        LatentCanvas canvas = canvas(unetConfig, vaeConfig, plan.width(), plan.height());
+    public static SceneMemory estimate(Model model, ScenePlan plan, Settings s, long available) {
+        JsonNode vaeConfig = model.vaeConfig();
+        UNetMemory unetMemory = model.unetMemory();
+        long weights = model.weights();
+        LatentCanvas canvas = canvas(model.unetConfig(), vaeConfig, plan.width(), plan.height());
         long afterLoad = Math.max(0, available - weights - RUNTIME_BYTES);
 
         Run largest = new Run(0, new int[]{0, 0}, 0);
@@ -122,9 +139,8 @@ public record SceneMemory(long weights, long unet, long buffers, long total, int
     static LatentCanvas canvas(JsonNode unetConfig, JsonNode vaeConfig, int width, int height) {
         int vaeLevels = vaeConfig.path("block_out_channels").size();
         int factor = vaeConfig.path("upscale_factor").asInt(vaeLevels > 1 ? 1 << (vaeLevels - 1) : 8);
-        int unetLevels = unetConfig.path("block_out_channels").size();
-        int multiple = unetLevels > 1 ? 1 << (unetLevels - 1) : 8;
-        return LatentCanvas.of(vaeConfig.path("latent_channels").asInt(4), factor, multiple,
+        return LatentCanvas.of(vaeConfig.path("latent_channels").asInt(4), factor,
+                StableDiffusionModel.unetDownsampling(unetConfig),
                 unetConfig.path("sample_size").asInt(64), width, height);
     }
 
