@@ -1,10 +1,11 @@
 package dev.troupe.cli;
 
+import dev.troupe.cli.bench.SuiteBench;
 import dev.troupe.composer.RegionalRenderer;
 import dev.troupe.renderer.LoraSessions;
 import dev.troupe.renderer.StableDiffusionModel;
-import dev.troupe.renderer.onnx.PeakMemory;
 import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.onnx.PeakMemory;
 import dev.troupe.renderer.scheduler.Sampler;
 import dev.troupe.scene.Box;
 import dev.troupe.scene.LoraRef;
@@ -81,8 +82,9 @@ final class LoraSceneBench {
             out.printf(Locale.ROOT, "mean: without %.3f s (%d UNet batches/step), with %.3f s (%d batches/step): "
                             + "%.2fx (goal < 1.3x)%n", plainNanos / 1e9 / runs, batchesPlain, loraNanos / 1e9 / runs,
                     batchesLora, loraNanos / (double) plainNanos);
+            double without = SuiteBench.median(plainRuns), with = SuiteBench.median(loraRuns);
             out.printf(Locale.ROOT, "median: without %.3f s, with %.3f s: %.2fx (the machine's load varies: trust "
-                    + "the median)%n", median(plainRuns), median(loraRuns), median(loraRuns) / median(plainRuns));
+                    + "the median)%n", without, with, with / without);
             try (LoraSessions.Lease three = sessions.lease(List.of(LoraSet.of(a.file(), a.multiplier()),
                     LoraSet.of(b.file(), b.multiplier()), LoraSet.of(c.file(), c.multiplier())))) {
                 renderer.render(plan(side, a, c), settings, (p, s, n) -> { });
@@ -109,13 +111,6 @@ final class LoraSceneBench {
         }
         return new ScenePlan(1, null, width, side, "a group standing in a park", "", 7, "embedded", "sd15", "row",
                 regions);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static String rss(String field) {

@@ -54,8 +54,7 @@ final class CompositePass {
         for (int i = 0; i < plan.regions().size(); i++) {
             Region r = plan.regions().get(i);
             // the box is placed on the image's own latent size; its window may reach into the rounded-up canvas
-            int[] box = LatentCanvas.latentBox(r.box(), f, LatentCanvas.ceilDiv(width, f),
-                    LatentCanvas.ceilDiv(height, f));
+            int[] box = latent.boxOnImage(r.box(), width, height);
             int margin = LatentCanvas.margin(box, s.margin());
             RegionWindow win = RegionWeights.window(box, margin, latent.multiple(), latent.width(), latent.height(),
                     1.0);

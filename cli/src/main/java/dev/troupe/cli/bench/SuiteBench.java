@@ -64,10 +64,9 @@ public final class SuiteBench {
                 pipeline.render(request(side, 1, 7.5, 0)); // warm-up: JIT, ONNX Runtime's first-run allocations
                 double[] perStep = perStep(pipeline, side, steps, runs);
                 double guided = perStep[0], unguided = perStep[1];
+                double convert = model.unet().isHalf() ? conversionMillis(sessions, model.unetSampleSize()) : 0;
                 String conversion = model.unet().isHalf()
-                        ? String.format(Locale.ROOT, "%.2f ms (%.3f %% of the step)",
-                        conversionMillis(sessions, model.unetSampleSize()),
-                        100 * conversionMillis(sessions, model.unetSampleSize()) / (1000 * guided))
+                        ? String.format(Locale.ROOT, "%.2f ms (%.3f %% of the step)", convert, 100 * convert / (1000 * guided))
                         : "none (float32 I/O)";
                 out.printf(Locale.ROOT, "| %s | %.1f | %.0f | %.0f | %.3f s | %.3f s (%.2fx) | %s |%n", variant, load,
                         (loaded) / 1024.0, (PeakMemory.residentBytes() / 1024 - before) / 1024.0, guided, unguided,
@@ -114,7 +113,8 @@ public final class SuiteBench {
         return (many - one) / 1e9 / (steps - 1);
     }
 
-    private static double median(double[] values) {
+    /** The median of the runs' figures: what the benchmarks report on a machine whose load varies. */
+    public static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         int n = sorted.length;

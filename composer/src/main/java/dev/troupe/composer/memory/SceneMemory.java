@@ -109,7 +109,7 @@ public record SceneMemory(long weights, long unet, long buffers, long total, int
         if (s.mode() == Mode.COMPOSITE) {
             // each region alone, its guided pair in one run (Text2ImagePipeline)
             for (Region r : plan.regions()) {
-                int[] box = LatentCanvas.latentBox(r.box(), canvas.factor(), canvas.width(), canvas.height());
+                int[] box = canvas.boxOnImage(r.box(), plan.width(), plan.height()); // as CompositePass places it
                 RegionWindow w = RegionWeights.window(box, LatentCanvas.margin(box, s.margin()), canvas.multiple(),
                         canvas.width(), canvas.height(), 1.0);
                 long pixels = (long) w.height() * w.width();

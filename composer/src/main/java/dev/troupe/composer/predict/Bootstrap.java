@@ -22,18 +22,27 @@ public final class Bootstrap {
     private final int channels;
     private final int steps;
     private final DenoisingLoop loop;
+    /** Per region, its clean colour {@code [C]}: drawn once, not at every bootstrapped step. */
+    private final float[][] colours;
 
-    private Bootstrap(long seed, int channels, int steps, DenoisingLoop loop) {
+    private Bootstrap(long seed, int channels, int steps, DenoisingLoop loop, int regions) {
         this.seed = seed;
         this.channels = channels;
         this.steps = steps;
         this.loop = loop;
+        this.colours = new float[regions][channels];
+        for (int r = 0; r < regions; r++) {
+            GaussianNoise colour = new GaussianNoise(colourSeed(seed, r));
+            for (int c = 0; c < channels; c++) {
+                colours[r][c] = (float) (colour.nextGaussian() * 0.5);
+            }
+        }
     }
 
     /** Bootstrapping over the first {@code fraction} of the loop's steps (none for a plan without regions). */
     public static Bootstrap of(ScenePlan plan, int channels, double fraction, DenoisingLoop loop) {
         int steps = plan.regions().isEmpty() ? 0 : (int) Math.round(fraction * loop.steps());
-        return new Bootstrap(plan.seed(), channels, steps, loop);
+        return new Bootstrap(plan.seed(), channels, steps, loop, steps == 0 ? 0 : plan.regions().size());
     }
 
     /** How many of the first steps are bootstrapped. */
@@ -62,10 +71,10 @@ public final class Bootstrap {
         int[] box = region.box();
         double ac = loop.alphaCumprodAt(timestep);
         float a = (float) Math.sqrt(ac), b = (float) Math.sqrt(1 - ac);
-        GaussianNoise colour = new GaussianNoise(colourSeed(seed, region.region()));
         GaussianNoise noise = new GaussianNoise(noiseSeed(seed, region.region(), step));
+        float[] colour = colours[region.region()];
         for (int c = 0; c < channels; c++) {
-            float clean = (float) (colour.nextGaussian() * 0.5);
+            float clean = colour[c];
             for (int y = 0; y < win.height(); y++) {
                 int gy = win.y() + y;
                 for (int x = 0; x < win.width(); x++) {

@@ -80,8 +80,8 @@ public final class BackgroundTrim {
         if (x0 == 0 && y0 == 0 && x1 == tile.width() && y1 == tile.height()) {
             return tile;
         }
-        int[] xs = span(x0 - context, x1 + context, multipleOf, tile.width());
-        int[] ys = span(y0 - context, y1 + context, multipleOf, tile.height());
+        int[] xs = RegionWeights.span(x0 - context, x1 + context, multipleOf, tile.width());
+        int[] ys = RegionWeights.span(y0 - context, y1 + context, multipleOf, tile.height());
         int w = xs[1] - xs[0], h = ys[1] - ys[0];
         float[] weights = new float[w * h];
         for (int j = 0; j < h; j++) {
@@ -92,14 +92,5 @@ public final class BackgroundTrim {
             }
         }
         return new RegionWindow(tile.x() + xs[0], tile.y() + ys[0], w, h, weights);
-    }
-
-    /** [start, end) clipped to [0, size), grown to a multiple of {@code m} (at most size) and kept inside. */
-    private static int[] span(int start, int end, int m, int size) {
-        start = Math.max(0, start);
-        end = Math.min(size, end);
-        int len = Math.min(size, ((end - start + m - 1) / m) * m);
-        int s = Math.max(0, Math.min(start - (len - (end - start)) / 2, size - len));
-        return new int[] {s, s + len};
     }
 }

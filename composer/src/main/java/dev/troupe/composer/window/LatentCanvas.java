@@ -44,6 +44,14 @@ public record LatentCanvas(int channels, int height, int width, int factor, int 
     }
 
     /**
+     * A box in image pixels as latent pixels {x, y, w, h} on the image's own latent size (not the rounded-up canvas):
+     * where composite mode places a region drawn alone, its window then reaching into the canvas if need be.
+     */
+    public int[] boxOnImage(Box b, int imageWidth, int imageHeight) {
+        return latentBox(b, factor, ceilDiv(imageWidth, factor), ceilDiv(imageHeight, factor));
+    }
+
+    /**
      * A box in image pixels to latent pixels {x, y, w, h}, inside a latent canvas of w x h. Position and size are
      * rounded, not floored and ceiled: a 64-pixel box stays 16 latent pixels wide wherever it stands, so equal boxes
      * give equal crops (one batch) of the size the model was trained at.

@@ -39,7 +39,7 @@ public final class RegionWeights {
     }
 
     /** [start, end) grown to a multiple of {@code m}, shifted to stay inside [0, size). */
-    private static int[] span(int start, int end, int m, int size) {
+    static int[] span(int start, int end, int m, int size) {
         start = Math.max(0, start);
         end = Math.min(size, end);
         int cap = size >= m ? size - size % m : size;

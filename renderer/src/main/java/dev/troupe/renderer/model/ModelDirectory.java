@@ -47,12 +47,16 @@ public final class ModelDirectory {
     private final SchedulerConfig schedulerConfig;
     private final VaeConfig vaeConfig;
     private final JsonNode modelIndex;
+    /** SDXL's second text encoder, found by {@link #open}; null for one encoder. */
+    private final Path textEncoder2;
 
-    private ModelDirectory(Path root, SchedulerConfig schedulerConfig, VaeConfig vaeConfig, JsonNode modelIndex) {
+    private ModelDirectory(Path root, SchedulerConfig schedulerConfig, VaeConfig vaeConfig, JsonNode modelIndex,
+                           Path textEncoder2) {
         this.root = root;
         this.schedulerConfig = schedulerConfig;
         this.vaeConfig = vaeConfig;
         this.modelIndex = modelIndex;
+        this.textEncoder2 = textEncoder2;
     }
 
     /** Checks the folder and reads its configs; throws one {@link ModelException} listing every problem. */
@@ -93,7 +97,8 @@ public final class ModelDirectory {
         }
         JsonNode index = Files.isRegularFile(root.resolve("model_index.json"))
                 ? read(root, "model_index.json", JsonNode.class) : JSON.createObjectNode();
-        return new ModelDirectory(root, scheduler, vae, index);
+        return new ModelDirectory(root, scheduler, vae, index,
+                secondEncoder ? root.resolve("text_encoder_2/model.onnx") : null);
     }
 
     private static <T> T read(Path root, String file, Class<T> type) {
@@ -123,8 +128,7 @@ public final class ModelDirectory {
 
     /** SDXL's second text encoder ({@code text_encoder_2/model.onnx}), or null when the model has one encoder. */
     public Path textEncoder2Model() {
-        Path file = root.resolve("text_encoder_2/model.onnx");
-        return Files.isRegularFile(file) ? file : null;
+        return textEncoder2;
     }
 
     /** The tokenizer of {@link #textEncoder2Model()}. */

@@ -68,14 +68,11 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
      */
     @Override
     public int maxSteps() {
-        int trainSteps = schedule.length();
-        boolean leading = !karras && spacing == TimestepSpacing.LEADING;
-        int n = leading ? trainSteps - 1 : trainSteps; // floor(T / (n + 1)) >= 1
-        while (leading && n > 1
-                && (long) n * (trainSteps / (n + 1)) + config.stepsOffset() > trainSteps - 1) {
-            n--;
+        if (karras || spacing != TimestepSpacing.LEADING) {
+            return schedule.length();
         }
-        return n;
+        // n steps here space n + 1 leading points: the most is one less than leading spacing's own
+        return Math.max(1, spacing.maxSteps(schedule.length(), config.stepsOffset()) - 1);
     }
 
     @Override
