@@ -52,7 +52,7 @@ public final class PlanJson {
         }
         if (tree.isObject() && tree.has("version") && tree.get("version").isIntegralNumber()
                 && !ScenePlan.READABLE_VERSIONS.contains((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, tree.get("version").asLong())))) {
-            throw new PlanException("unknown plan version " + tree.get("version") + "; this Troupe reads versions 1 and 2 (make the plan again with 'troupe plan')");
+            throw PlanValidator.unknownVersion(tree.get("version"));
         }
         SCHEMA.checkAndFillDefaults(tree);
         ScenePlan plan;

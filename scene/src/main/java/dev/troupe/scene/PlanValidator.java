@@ -32,6 +32,13 @@ public final class PlanValidator {
     private PlanValidator() {
     }
 
+    /** A plan of a version this Troupe does not read ({@link ScenePlan#READABLE_VERSIONS}). */
+    static PlanException unknownVersion(Object version) {
+        return new PlanException("unknown plan version " + version + "; this Troupe reads versions "
+                + ScenePlan.READABLE_VERSIONS.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" and "))
+                + " (make the plan again with 'troupe plan')");
+    }
+
     /** Overlap of two boxes as a fraction of the smaller one's area, 0..1. */
     public static double overlapFraction(Box a, Box b) {
         long smaller = Math.min(a.area(), b.area());
@@ -41,7 +48,7 @@ public final class PlanValidator {
     /** @throws PlanException naming the first problem found and how to fix it */
     public static void validate(ScenePlan plan) {
         if (!ScenePlan.READABLE_VERSIONS.contains(plan.version())) {
-            throw new PlanException("unknown plan version " + plan.version() + "; this Troupe reads versions 1 and 2 (make the plan again with 'troupe plan')");
+            throw unknownVersion(plan.version());
         }
         checkSide("width", plan.width());
         checkSide("height", plan.height());

@@ -57,7 +57,7 @@ public record Region(String id, @JsonInclude(JsonInclude.Include.NON_NULL) Strin
 
     /** The same region in another box. */
     public Region withBox(Box newBox) {
-        return new Region(id, group, newBox, prompt, negativePrompt, seed, weight, attributes, loras);
+        return new Region(id, group, newBox, prompt, negativePrompt, seed, weight, attributes, loras, verification);
     }
 
     /** A region outside any named group (plans of version 1, hand-written regions). */

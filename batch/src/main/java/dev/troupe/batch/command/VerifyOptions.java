@@ -49,15 +49,6 @@ public final class VerifyOptions {
         return tries;
     }
 
-    /** Turns verification on or off (the studio's switch). */
-    public VerifyOptions with(boolean on) {
-        VerifyOptions copy = new VerifyOptions();
-        copy.verify = on;
-        copy.tries = tries;
-        copy.verifier = verifier;
-        return copy;
-    }
-
     /**
      * The verifier for drawings of the model in {@code modelFolder}, or null without {@code --verify}; bad input (no
      * palette, a bad CLIP folder) is one message naming the fix. A CLIP verifier's sessions come from {@code sessions}.

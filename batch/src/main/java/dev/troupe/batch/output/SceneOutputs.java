@@ -98,9 +98,10 @@ public final class SceneOutputs {
      * @param parameters the plan's {@link #parameters}
      */
     public static Encoded encode(RgbImage image, ScenePlan plan, String planJson, String parameters) throws IOException {
-        byte[] boxes = PngWriter.encode(BoxesOverlay.draw(Images.toBuffered(image), plan), planJson, parameters);
+        java.awt.image.BufferedImage pixels = Images.toBuffered(image); // the overlay draws on a copy of it
+        byte[] boxes = PngWriter.encode(BoxesOverlay.draw(pixels, plan), planJson, parameters);
         return new Encoded(planJson.getBytes(StandardCharsets.UTF_8), boxes,
-                PngWriter.encode(Images.toBuffered(image), planJson, parameters));
+                PngWriter.encode(pixels, planJson, parameters));
     }
 
     /** A1111's parameters text; the prompts are joined with BREAK, as Regional Prompter writes them. */

@@ -174,12 +174,12 @@ final class RenderJob implements RegionalRenderer.Progress {
         }
     }
 
-    /** The job as the API shows it. */
     /** The plan as written beside the image (with --verify: the seeds kept and what was read), once done. */
     synchronized void written(com.fasterxml.jackson.databind.JsonNode plan) {
         this.written = plan;
     }
 
+    /** The job as the API shows it. */
     synchronized Map<String, Object> snapshot() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", id);

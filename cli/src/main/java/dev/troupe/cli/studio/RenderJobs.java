@@ -119,6 +119,8 @@ final class RenderJobs implements AutoCloseable {
         private final ThreadPoolExecutor executor;
         private volatile StableDiffusionModel model;
         private LoraSessions loras;
+        /** The model's palette verifier, read once on the first verified render. */
+        private PaletteVerifier verifier;
 
         Lane(Path folder) {
             this.folder = folder;
@@ -156,11 +158,12 @@ final class RenderJobs implements AutoCloseable {
                 ScenePlan written = job.plan().withoutVerification();
                 RegionalRenderer.Result result;
                 if (c.verify()) {
-                    PaletteVerifier verifier;
-                    try {
-                        verifier = new PaletteVerifier(Palette.load(folder));
-                    } catch (IllegalArgumentException e) {
-                        throw new UserInputException("verify: " + e.getMessage());
+                    if (verifier == null) {
+                        try {
+                            verifier = new PaletteVerifier(Palette.load(folder));
+                        } catch (IllegalArgumentException e) {
+                            throw new UserInputException("verify: " + e.getMessage());
+                        }
                     }
                     VerifiedRenderer.Outcome v = new VerifiedRenderer(renderer, verifier,
                             VerifiedRenderer.DEFAULT_REDRAWS).render(job.drawn(), settings, job);

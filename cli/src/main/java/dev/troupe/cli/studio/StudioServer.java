@@ -253,7 +253,8 @@ public final class StudioServer implements AutoCloseable {
     private void validate(Context ctx) {
         ValidateRequest r = read(ctx, ValidateRequest.class);
         ScenePlan plan = checkedPlan(r.plan());
-        checkMemory(catalog.model(plan.model()), plan, "joint", null);
+        Path model = catalog.model(plan.model());
+        checkMemory(model, ModelDirectory.open(model), plan, "joint", null);
         ObjectNode o = JSON.createObjectNode();
         o.put("ok", true);
         o.set("plan", tree(plan));
@@ -265,25 +266,28 @@ public final class StudioServer implements AutoCloseable {
         ScenePlan plan = checkedPlan(r.plan());
         Path model = catalog.model(plan.model());
         ScenePlan drawn = catalog.resolveLoras(plan);
-        if (r.cfg() != null && RenderOptions.cfgProblem(r.cfg()) != null) {
-            throw ApiException.field(400, "cfg", RenderOptions.cfgProblem(r.cfg()));
+        String cfgProblem = r.cfg() == null ? null : RenderOptions.cfgProblem(r.cfg());
+        if (cfgProblem != null) {
+            throw ApiException.field(400, "cfg", cfgProblem);
         }
         String sampler = blankToNull(r.sampler());
-        SchedulerConfig schedule = ModelDirectory.open(model).schedulerConfig();
+        ModelDirectory dir = ModelDirectory.open(model);
+        SchedulerConfig schedule = dir.schedulerConfig();
         Sampler chosen;
         try {
             chosen = RenderOptions.sampler(sampler, schedule);
         } catch (UserInputException e) {
             throw ApiException.field(400, "sampler", e.getMessage());
         }
-        if (r.steps() != null && RenderOptions.stepsProblem(r.steps(), chosen, schedule) != null) {
-            throw ApiException.field(400, "steps", RenderOptions.stepsProblem(r.steps(), chosen, schedule));
+        String stepsProblem = r.steps() == null ? null : RenderOptions.stepsProblem(r.steps(), chosen, schedule);
+        if (stepsProblem != null) {
+            throw ApiException.field(400, "steps", stepsProblem);
         }
         String mode = blankToNull(r.mode());
         if (mode != null && !List.of("joint", "composite").contains(mode)) {
             throw ApiException.field(400, "mode", "must be joint or composite, got '" + mode + "'");
         }
-        checkMemory(model, plan, mode == null ? "joint" : mode, r.cfg());
+        checkMemory(model, dir, plan, mode == null ? "joint" : mode, r.cfg());
         String id = jobs.nextId();
         String name = blankToNull(r.name());
         if (name == null) {
@@ -375,8 +379,7 @@ public final class StudioServer implements AutoCloseable {
     }
 
     /** 400 when the plan, drawn so, is estimated to need more memory than the machine has available. */
-    private void checkMemory(Path model, ScenePlan plan, String mode, Double cfg) {
-        ModelDirectory dir = ModelDirectory.open(model);
+    private void checkMemory(Path model, ModelDirectory dir, ScenePlan plan, String mode, Double cfg) {
         long available = AvailableMemory.bytes() + (jobs.loaded(model) ? SceneMemory.weights(dir) : 0);
         String problem = MemoryCheck.problem(dir, plan, RenderOptions.memorySettings(dir, mode, cfg, -1, 0), available);
         if (problem != null) {
