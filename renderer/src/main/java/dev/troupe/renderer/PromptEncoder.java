@@ -2,8 +2,10 @@ package dev.troupe.renderer;
 
 import dev.troupe.renderer.model.ModelException;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Prompts to what the UNet is conditioned on, with one text encoder (SD 1.x / 2.x) or two (SDXL).
@@ -69,19 +71,41 @@ public final class PromptEncoder {
 
     /**
      * B prompts in one run of each encoder, the first {@code negatives} of them negative ones (zeros when empty and
-     * the model asks for it, as {@link #encodeNegative}).
+     * the model asks for it, as {@link #encodeNegative}). A prompt that comes more than once (a scene's regions
+     * share their negative prompt) is encoded once and copied; a zeroed negative is not run at all.
      */
     public PromptEmbeddings encode(List<String> prompts, int negatives) {
-        PromptEmbeddings encoded = encode(prompts);
-        for (int i = 0; i < negatives && zerosForEmptyNegative; i++) {
-            if (prompts.get(i).isEmpty()) {
-                Arrays.fill(encoded.states(), i * encoded.stateSize(), (i + 1) * encoded.stateSize(), 0f);
-                if (encoded.pooled() != null) {
-                    Arrays.fill(encoded.pooled(), i * encoded.pooledSize(), (i + 1) * encoded.pooledSize(), 0f);
+        int n = prompts.size();
+        List<String> distinct = new ArrayList<>();
+        Map<String, Integer> row = new HashMap<>();
+        int[] source = new int[n]; // the row of `distinct` prompt i is, -1 for zeros
+        for (int i = 0; i < n; i++) {
+            String prompt = prompts.get(i);
+            if (i < negatives && zerosForEmptyNegative && prompt.isEmpty()) {
+                source[i] = -1;
+                continue;
+            }
+            source[i] = row.computeIfAbsent(prompt, p -> {
+                distinct.add(p);
+                return distinct.size() - 1;
+            });
+        }
+        if (distinct.size() == n) {
+            return encode(prompts);
+        }
+        PromptEmbeddings run = distinct.isEmpty() ? null : encode(distinct);
+        int stateSize = length() * hiddenSize(), pooled = pooledSize();
+        float[] states = new float[n * stateSize];
+        float[] pools = pooled == 0 ? null : new float[n * pooled];
+        for (int i = 0; i < n; i++) {
+            if (source[i] >= 0) {
+                System.arraycopy(run.states(), source[i] * stateSize, states, i * stateSize, stateSize);
+                if (pools != null) {
+                    System.arraycopy(run.pooled(), source[i] * pooled, pools, i * pooled, pooled);
                 }
             }
         }
-        return encoded;
+        return new PromptEmbeddings(n, length(), hiddenSize(), states, pooled, pools);
     }
 
     /** L, tokens per prompt. */

@@ -126,6 +126,29 @@ class SdxlModelTest {
     }
 
     @Test
+    void aSceneEncodesEachDistinctPromptOnceInOneRunOfEachEncoder() throws Exception {
+        try (StableDiffusionModel model = StableDiffusionModel.load(SdxlFixture.write(dir, SdxlFixture.Variant.base()),
+                CPU)) {
+            long runs = model.clock().runs();
+            // two negatives (one empty: zeros, as SDXL asks), then positives that repeat, "" among them
+            PromptEmbeddings all = model.promptEncoder().encode(List.of("", "blue", "blue", "a red shirt", "blue", ""), 2);
+            assertThat(model.clock().runs() - runs).isEqualTo(2); // one per encoder
+            assertThat(all.count()).isEqualTo(6);
+            int s = 77 * (D1 + D2);
+            float[][] states = {new float[s], expectedStates(ids("blue")), expectedStates(ids("blue")),
+                    expectedStates(ids("a", "red", "shirt")), expectedStates(ids("blue")), expectedStates(ids())};
+            float[][] pooled = {new float[P], expectedPooled(ids("blue")), expectedPooled(ids("blue")),
+                    expectedPooled(ids("a", "red", "shirt")), expectedPooled(ids("blue")), expectedPooled(ids())};
+            for (int i = 0; i < 6; i++) {
+                assertThat(Arrays.copyOfRange(all.states(), i * s, (i + 1) * s)).as("prompt %d", i)
+                        .containsExactly(states[i]);
+                assertThat(Arrays.copyOfRange(all.pooled(), i * P, (i + 1) * P)).as("pooled %d", i)
+                        .containsExactly(pooled[i]);
+            }
+        }
+    }
+
+    @Test
     void drawsSinglePromptImagesWithAndWithoutGuidance() throws Exception {
         try (StableDiffusionModel model = StableDiffusionModel.load(SdxlFixture.write(dir, SdxlFixture.Variant.base()),
                 CPU)) {

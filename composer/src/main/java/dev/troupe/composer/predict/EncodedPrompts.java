@@ -11,6 +11,7 @@ import dev.troupe.renderer.PromptEncoder;
 import dev.troupe.renderer.TextEncoder;
 import dev.troupe.scene.ScenePlan;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,52 +21,69 @@ import java.util.List;
  */
 public final class EncodedPrompts {
     private final Guidance guidance;
-    private final PromptEmbeddings negative; // [prompts, L, D]; null without guidance
-    private final PromptEmbeddings positive; // [prompts, L, D]
+    /** [negatives, positives] with guidance (prompt p's negative at p, its positive at n + p), else the positives. */
+    private final PromptEmbeddings prompts;
+    private final int positives;
 
-    private EncodedPrompts(Guidance guidance, PromptEmbeddings negative, PromptEmbeddings positive) {
+    private EncodedPrompts(Guidance guidance, PromptEmbeddings prompts, int positives) {
         this.guidance = guidance;
-        this.negative = negative;
-        this.positive = positive;
+        this.prompts = prompts;
+        this.positives = positives;
     }
 
-    /** @param regionEncoders per region, its LoRA set's own (first) text encoder, or null for the model's */
+    /**
+     * The scene's prompts through one run of each text encoder, each distinct prompt once (regions usually share
+     * their negative prompt); a region whose LoRA set has its own encoder has its two prompts run through that.
+     *
+     * @param regionEncoders per region, its LoRA set's own (first) text encoder, or null for the model's
+     */
     public static EncodedPrompts encode(ScenePlan plan, PromptEncoder text, List<TextEncoder> regionEncoders,
                                         Guidance guidance) {
         List<String> positives = ScenePrompts.positive(plan);
         List<String> negatives = ScenePrompts.negative(plan);
-        PromptEmbeddings uncond = guidance.active() ? text.encodeNegative(negatives) : null;
-        PromptEmbeddings cond = text.encode(positives);
+        int n = positives.size();
+        int offset = guidance.active() ? n : 0;
+        List<String> all = new ArrayList<>();
+        if (guidance.active()) {
+            all.addAll(negatives);
+        }
+        all.addAll(positives);
+        PromptEmbeddings encoded = text.encode(all, offset);
         for (int i = 0; i < regionEncoders.size(); i++) {
             TextEncoder own = regionEncoders.get(i);
             if (own != null) {
+                int p = i + 1;
                 PromptEncoder region = text.withFirst(own);
-                copy(region.encode(List.of(positives.get(i + 1))), cond, i + 1);
                 if (guidance.active()) {
-                    copy(region.encodeNegative(List.of(negatives.get(i + 1))), uncond, i + 1);
+                    PromptEmbeddings pair = region.encode(List.of(negatives.get(p), positives.get(p)), 1);
+                    copy(pair, 0, encoded, p);
+                    copy(pair, 1, encoded, offset + p);
+                } else {
+                    copy(region.encode(List.of(positives.get(p))), 0, encoded, p);
                 }
             }
         }
-        return new EncodedPrompts(guidance, uncond, cond);
+        return new EncodedPrompts(guidance, encoded, offset);
     }
 
-    /** Prompt 0 of {@code from} becomes prompt {@code index} of {@code to}. */
-    private static void copy(PromptEmbeddings from, PromptEmbeddings to, int index) {
+    /** Prompt {@code from} of {@code source} becomes prompt {@code index} of {@code to}. */
+    private static void copy(PromptEmbeddings source, int from, PromptEmbeddings to, int index) {
         int states = to.stateSize();
-        System.arraycopy(from.states(), 0, to.states(), index * states, states);
+        System.arraycopy(source.states(), from * states, to.states(), index * states, states);
         if (to.pooled() != null) {
-            System.arraycopy(from.pooled(), 0, to.pooled(), index * to.pooledSize(), to.pooledSize());
+            int pooled = to.pooledSize();
+            System.arraycopy(source.pooled(), from * pooled, to.pooled(), index * pooled, pooled);
         }
     }
 
     /** L, tokens per prompt. */
     public int length() {
-        return positive.length();
+        return prompts.length();
     }
 
     /** D, the width of a token's state. */
     public int hidden() {
-        return positive.hidden();
+        return prompts.hidden();
     }
 
     /**
@@ -75,16 +93,14 @@ public final class EncodedPrompts {
      */
     public Conditioning context(List<PromptWindow> windows, LatentCanvas canvas) {
         int k = windows.size();
-        Conditioning context = Conditioning.like(positive, guidance.copies() * k);
+        Conditioning context = Conditioning.like(prompts, guidance.copies() * k);
         for (int j = 0; j < k; j++) {
             int p = windows.get(j).prompt();
             MicroConditioning micro = microConditioning(windows.get(j).window(), canvas);
             if (guidance.active()) {
-                context.set(j, negative, p, micro);
-                context.set(k + j, positive, p, micro);
-            } else {
-                context.set(j, positive, p, micro);
+                context.set(j, prompts, p, micro);
             }
+            context.set(guidance.active() ? k + j : j, prompts, positives + p, micro);
         }
         return context;
     }
