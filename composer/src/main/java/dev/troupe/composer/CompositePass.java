@@ -64,7 +64,7 @@ final class CompositePass {
             try (LoraSessions.Lease lease = sets.get(i).isEmpty() ? null : sessions.lease(List.of(sets.get(i)))) {
                 Text2ImagePipeline pipeline = lease == null ? new Text2ImagePipeline(model)
                         : new Text2ImagePipeline(model, lease.get(sets.get(i)).unet(),
-                                lease.get(sets.get(i)).textEncoder());
+                                lease.get(sets.get(i)).prompts());
                 part = pipeline.render(new RenderRequest(r.prompt(), ScenePrompts.negative(plan, r),
                                 win.width() * f, win.height() * f, s.steps(), s.guidance(), s.sampler(), r.seed()),
                         EncodedPrompts.microConditioning(win, latent), // SDXL: the crop of the canvas it is

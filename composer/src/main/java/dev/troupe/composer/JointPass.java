@@ -15,9 +15,9 @@ import dev.troupe.composer.window.WindowPlan;
 import dev.troupe.renderer.DenoisingLoop;
 import dev.troupe.renderer.Guidance;
 import dev.troupe.renderer.LoraSessions;
+import dev.troupe.renderer.PromptEncoder;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
-import dev.troupe.renderer.TextEncoder;
 import dev.troupe.renderer.UNet;
 import dev.troupe.scene.ScenePlan;
 
@@ -48,10 +48,10 @@ final class JointPass {
         LatentCanvas canvas = LatentCanvas.of(model, plan.width(), plan.height());
         Guidance guidance = new Guidance(s.guidance());
         List<UNet> unets = new ArrayList<>();
-        List<TextEncoder> encoders = new ArrayList<>();
+        List<PromptEncoder> encoders = new ArrayList<>();
         for (LoraSessions.Variant v : variants) {
             unets.add(v == null ? model.unet() : v.unet());
-            encoders.add(v != null && v.hasOwnTextEncoder() ? v.textEncoder() : null);
+            encoders.add(v != null && v.hasOwnTextEncoder() ? v.prompts() : null);
         }
         // the background alone draws a canvas without regions; with regions it yields inside their boxes
         float backgroundWeight = (float) (plan.regions().isEmpty() ? 1.0 : Math.max(1e-3, s.backgroundWeight()));

@@ -7,9 +7,13 @@ import dev.troupe.composer.window.WindowGroup;
 import dev.troupe.composer.window.WindowPlan;
 import dev.troupe.renderer.Conditioning;
 import dev.troupe.renderer.Guidance;
+import dev.troupe.renderer.LoraSessions;
+import dev.troupe.renderer.PromptEncoder;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.fixtures.SdxlFixture;
+import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.lora.SafetensorsWriter;
 import dev.troupe.renderer.model.ModelDefaults;
 import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.SessionFactory;
@@ -178,6 +182,52 @@ class SdxlRegionalTest {
             RgbImage with = renderer.render(plan(withLora), settings(mode, 5.0), (p, s, n) -> { }).image();
             assertThat(with.rgbAt(40, 32)).as(mode + ": inside the LoRA region").isNotEqualTo(without.rgbAt(40, 32));
             assertThat(with.rgbAt(190, 32)).as(mode + ": far from it").isEqualTo(without.rgbAt(190, 32));
+        }
+    }
+    @Test
+    void aRegionsSecondEncoderLoraConditionsItsOwnWindowOnly() throws Exception {
+        // regions 1 and 3 share the prompt "red shirt"; only region 1 has a LoRA on the second text encoder
+        String stem = "lora_te2_" + SdxlFixture.SECOND_FC2.replace('.', '_');
+        int d2 = SdxlFixture.HIDDEN_2;
+        float[] down = new float[2 * d2], up = new float[d2 * 2];
+        for (int i = 0; i < down.length; i++) {
+            down[i] = (i % 5 - 2) * 0.25f;
+            up[i] = (i % 3 - 1) * 0.5f;
+        }
+        LoraSet set = LoraSet.of(new SafetensorsWriter()
+                .f32(stem + ".lora_down.weight", new long[] {2, d2}, down)
+                .f32(stem + ".lora_up.weight", new long[] {d2, 2}, up)
+                .write(dir.resolve("te2.safetensors")), 1.0);
+        ScenePlan plan = plan(row());
+        LatentCanvas canvas = LatentCanvas.of(model, plan.width(), plan.height());
+        Guidance guidance = new Guidance(5.0);
+        WindowPlan windows = WindowPlan.of(plan, canvas, -1, model.unet(),
+                Collections.nCopies(plan.regions().size(), model.unet()), true, 0.05);
+        try (LoraSessions sessions = new LoraSessions(model, LoraSessions.DEFAULT_BUDGET_BYTES);
+             LoraSessions.Lease lease = sessions.lease(List.of(set))) {
+            PromptEncoder own = lease.get(set).prompts();
+            EncodedPrompts prompts = EncodedPrompts.encode(plan, model.promptEncoder(),
+                    Arrays.asList(own, null, null), guidance);
+            float[] withLora = own.encode(List.of("red shirt")).states();
+            float[] plain = model.promptEncoder().encode(List.of("red shirt")).states();
+            assertThat(withLora).isNotEqualTo(plain);
+            int regionsSeen = 0;
+            for (WindowGroup group : windows.groups()) {
+                List<PromptWindow> ws = group.windows();
+                Conditioning context = prompts.context(ws, canvas);
+                int size = plain.length;
+                for (int j = 0; j < ws.size(); j++) {
+                    int region = ws.get(j).region();
+                    if (region != 0 && region != 2) {
+                        continue;
+                    }
+                    int positive = ws.size() + j;
+                    float[] states = Arrays.copyOfRange(context.states(), positive * size, (positive + 1) * size);
+                    assertThat(states).as("region %d", region + 1).containsExactly(region == 0 ? withLora : plain);
+                    regionsSeen++;
+                }
+            }
+            assertThat(regionsSeen).isEqualTo(2);
         }
     }
 }

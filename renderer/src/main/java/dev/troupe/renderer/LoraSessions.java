@@ -1,5 +1,6 @@
 package dev.troupe.renderer;
 
+import dev.troupe.renderer.lora.LoraFile;
 import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.lora.MergedLoras;
@@ -39,18 +40,21 @@ public final class LoraSessions implements AutoCloseable {
     public static final class Variant {
         private final LoraSet loras;
         private final UNet unet;
-        private final TextEncoder textEncoder;
-        private final boolean ownTextEncoder;
+        private final PromptEncoder prompts;
+        /** Which of {@link #prompts}' encoders are this variant's own sessions (to close with it). */
+        private final boolean ownFirst;
+        private final boolean ownSecond;
         private final MergedLoras merged;
         private final long bytes;
         private final long buildNanos;
 
-        private Variant(LoraSet loras, UNet unet, TextEncoder textEncoder, boolean ownTextEncoder, MergedLoras merged,
-                        long bytes, long buildNanos) {
+        private Variant(LoraSet loras, UNet unet, PromptEncoder prompts, boolean ownFirst, boolean ownSecond,
+                        MergedLoras merged, long bytes, long buildNanos) {
             this.loras = loras;
             this.unet = unet;
-            this.textEncoder = textEncoder;
-            this.ownTextEncoder = ownTextEncoder;
+            this.prompts = prompts;
+            this.ownFirst = ownFirst;
+            this.ownSecond = ownSecond;
             this.merged = merged;
             this.bytes = bytes;
             this.buildNanos = buildNanos;
@@ -65,14 +69,19 @@ public final class LoraSessions implements AutoCloseable {
             return unet;
         }
 
-        /** The variant's own text encoder when its LoRAs touch it, else the model's. */
+        /** The variant's own (first) text encoder when its LoRAs touch it, else the model's. */
         public TextEncoder textEncoder() {
-            return textEncoder;
+            return prompts.first();
         }
 
-        /** Whether prompts for this variant must be encoded with {@link #textEncoder()} rather than the model's. */
+        /** Prompts as this variant encodes them: its own text encoders where its LoRAs touch them, else the model's. */
+        public PromptEncoder prompts() {
+            return prompts;
+        }
+
+        /** Whether prompts for this variant must be encoded with {@link #prompts()} rather than the model's. */
         public boolean hasOwnTextEncoder() {
-            return ownTextEncoder;
+            return ownFirst || ownSecond;
         }
 
         /** What each file matched; empty for the model's own sessions. */
@@ -92,8 +101,11 @@ public final class LoraSessions implements AutoCloseable {
 
         private void close() {
             unet.close();
-            if (ownTextEncoder) {
-                textEncoder.close();
+            if (ownFirst) {
+                prompts.first().close();
+            }
+            if (ownSecond) {
+                prompts.second().close();
             }
         }
     }
@@ -135,14 +147,17 @@ public final class LoraSessions implements AutoCloseable {
      */
     private static final class Slot {
         final LoraSet loras;
-        final boolean ownTextEncoder;
+        /** The region's own LoRAs change the first / the second text encoder: the variant gets its own session. */
+        final boolean ownFirst;
+        final boolean ownSecond;
         final long estimate;
         final CompletableFuture<Variant> variant = new CompletableFuture<>();
         int pins;
 
-        Slot(LoraSet loras, boolean ownTextEncoder, long estimate) {
+        Slot(LoraSet loras, boolean ownFirst, boolean ownSecond, long estimate) {
             this.loras = loras;
-            this.ownTextEncoder = ownTextEncoder;
+            this.ownFirst = ownFirst;
+            this.ownSecond = ownSecond;
             this.estimate = estimate;
         }
 
@@ -160,6 +175,7 @@ public final class LoraSessions implements AutoCloseable {
     private final LinkedHashMap<LoraSet, Slot> resident = new LinkedHashMap<>(16, 0.75f, true);
     private long unetSessionBytes = -1;
     private long textSessionBytes = -1;
+    private long text2SessionBytes = -1;
     private final Consumer<LoraSet> beforeBuild;
     private int builds;
     private int evictions;
@@ -180,7 +196,7 @@ public final class LoraSessions implements AutoCloseable {
         }
         this.model = model;
         this.budgetBytes = budgetBytes;
-        this.base = new Variant(model.loras(), model.unet(), model.textEncoder(), false, null, 0, 0);
+        this.base = new Variant(model.loras(), model.unet(), model.promptEncoder(), false, false, null, 0, 0);
     }
 
     /**
@@ -213,10 +229,13 @@ public final class LoraSessions implements AutoCloseable {
                     Slot slot = resident.get(combined);
                     if (slot == null) {
                         // a variant gets its own text encoder only when the region's own LoRAs change it
-                        boolean ownText = own.hasTextEncoderKeys();
-                        long estimate = unetSessionBytes() + (ownText ? textSessionBytes() : 0);
+                        boolean ownFirst = own.touches(LoraFile.Component.TEXT_ENCODER);
+                        boolean ownSecond = model.textEncoder2() != null
+                                && own.touches(LoraFile.Component.TEXT_ENCODER_2);
+                        long estimate = unetSessionBytes() + (ownFirst ? textSessionBytes(false) : 0)
+                                + (ownSecond ? textSessionBytes(true) : 0);
                         makeRoom(estimate, pinned.size() + 1, combined, evicted);
-                        slot = new Slot(combined, ownText, estimate);
+                        slot = new Slot(combined, ownFirst, ownSecond, estimate);
                         resident.put(combined, slot);
                         mine.add(slot);
                     }
@@ -279,30 +298,39 @@ public final class LoraSessions implements AutoCloseable {
 
     private Variant open(Slot slot) {
         LoraSet combined = slot.loras;
-        boolean ownText = slot.ownTextEncoder;
         long start = System.nanoTime();
         MergedLoras merged = model.baseWeights().merge(combined);
         UNet unet = null;
+        TextEncoder first = null;
         try {
             unet = UNet.open(model.sessions(), model.directory().unetModel(), model.clock(), merged.unet());
-            TextEncoder text = model.textEncoder();
-            if (ownText) {
-                int length = model.directory().optionalConfig("text_encoder/config.json")
-                        .path("max_position_embeddings").asInt(77);
-                text = TextEncoder.open(model.sessions(), model.directory().textEncoderModel(),
-                        model.directory().tokenizerFolder(), length, model.clock(), merged.textEncoder(),
-                        model.textEncoder().states());
-            }
+            first = slot.ownFirst ? openText(merged, false) : model.textEncoder();
+            TextEncoder second = slot.ownSecond ? openText(merged, true) : model.textEncoder2();
             merged.release(); // the sessions hold their own copies of the merged weights
-            return new Variant(combined, unet, text, ownText, merged, slot.estimate + merged.bytes(),
-                    System.nanoTime() - start);
+            return new Variant(combined, unet, model.promptEncoder().with(first, second), slot.ownFirst,
+                    slot.ownSecond, merged, slot.estimate + merged.bytes(), System.nanoTime() - start);
         } catch (RuntimeException e) {
             if (unet != null) {
                 unet.close();
             }
+            if (slot.ownFirst && first != null) {
+                first.close();
+            }
             merged.release();
             throw e;
         }
+    }
+
+    /** A text encoder's session with the merged weights: the first one, or SDXL's second. */
+    private TextEncoder openText(MergedLoras merged, boolean second) {
+        ModelDirectory dir = model.directory();
+        return second
+                ? TextEncoder.open(model.sessions(), dir.textEncoder2Model(), dir.tokenizer2Folder(),
+                        StableDiffusionModel.textLength(dir, true), model.clock(), merged.textEncoder2(),
+                        model.textEncoder2().states())
+                : TextEncoder.open(model.sessions(), dir.textEncoderModel(), dir.tokenizerFolder(),
+                        StableDiffusionModel.textLength(dir, false), model.clock(), merged.textEncoder(),
+                        model.textEncoder().states());
     }
 
     /**
@@ -348,7 +376,13 @@ public final class LoraSessions implements AutoCloseable {
         return unetSessionBytes;
     }
 
-    private long textSessionBytes() {
+    private long textSessionBytes(boolean second) {
+        if (second) {
+            if (text2SessionBytes < 0) {
+                text2SessionBytes = ModelDirectory.componentBytes(model.directory().textEncoder2Model());
+            }
+            return text2SessionBytes;
+        }
         if (textSessionBytes < 0) {
             textSessionBytes = ModelDirectory.componentBytes(model.directory().textEncoderModel());
         }
@@ -380,7 +414,8 @@ public final class LoraSessions implements AutoCloseable {
                 mib(budgetBytes), resident.size(), mib(residentBytes()), builds, evictions));
         for (Variant v : resident()) {
             lines.add(String.format(Locale.ROOT, "  %s: %s, built in %.2f s%s", v.loras.describe(), mib(v.bytes),
-                    v.buildNanos / 1e9, v.ownTextEncoder ? ", own text encoder" : ""));
+                    v.buildNanos / 1e9, v.ownFirst && v.ownSecond ? ", own text encoders"
+                            : v.ownFirst ? ", own text encoder" : v.ownSecond ? ", own second text encoder" : ""));
         }
         return String.join("\n", lines);
     }

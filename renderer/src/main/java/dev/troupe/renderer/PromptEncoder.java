@@ -42,9 +42,10 @@ public final class PromptEncoder {
         this.zerosForEmptyNegative = zerosForEmptyNegative;
     }
 
-    /** The same encoders with {@code first} in place of the first one (a LoRA set's own text encoder). */
-    public PromptEncoder withFirst(TextEncoder replacement) {
-        return replacement == first ? this : new PromptEncoder(replacement, second, zerosForEmptyNegative);
+    /** The same model's prompts through other sessions of its encoders (a LoRA set's own, merged ones). */
+    public PromptEncoder with(TextEncoder first, TextEncoder second) {
+        return first == this.first && second == this.second ? this
+                : new PromptEncoder(first, second, zerosForEmptyNegative);
     }
 
     /** States and pooled embeddings of B prompts. */

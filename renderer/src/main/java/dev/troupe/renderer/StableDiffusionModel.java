@@ -145,13 +145,13 @@ public final class StableDiffusionModel implements AutoCloseable {
             return load(folder, sessions);
         }
         ModelDirectory directory = ModelDirectory.open(folder);
-        BaseModelWeights base = new BaseModelWeights(directory.unetModel(), directory.textEncoderModel());
+        BaseModelWeights base = baseWeights(directory);
         MergedLoras merged = base.merge(loras.canonical());
         try {
             return load(directory, sessions, base, loras.canonical(), merged,
                     (file, clock) -> UNet.open(sessions, file, clock, merged.unet()),
-                    (file, tokenizer, length, clock, states) -> TextEncoder.open(sessions, file, tokenizer, length,
-                            clock, merged.textEncoder(), states));
+                    (file, tokenizer, length, clock, states, second) -> TextEncoder.open(sessions, file, tokenizer,
+                            length, clock, second ? merged.textEncoder2() : merged.textEncoder(), states));
         } finally {
             merged.release(); // the sessions hold their own copies of the merged weights
         }
@@ -165,11 +165,16 @@ public final class StableDiffusionModel implements AutoCloseable {
                                             Consumer<OrtSession.SessionOptions> textEncoderOptions,
                                             Consumer<OrtSession.SessionOptions> unetOptions) {
         ModelDirectory directory = ModelDirectory.open(folder);
-        return load(directory, sessions, new BaseModelWeights(directory.unetModel(), directory.textEncoderModel()),
-                new LoraSet(List.of()), null,
+        return load(directory, sessions, baseWeights(directory), new LoraSet(List.of()), null,
                 (file, clock) -> UNet.open(sessions, file, clock, unetOptions),
-                (file, tokenizer, length, clock, states) -> TextEncoder.open(sessions, file, tokenizer, length, clock,
-                        textEncoderOptions, states));
+                (file, tokenizer, length, clock, states, second) -> TextEncoder.open(sessions, file, tokenizer,
+                        length, clock, second ? options -> { } : textEncoderOptions, states));
+    }
+
+    /** What LoRAs merge into: the UNet and the text encoder, and SDXL's second text encoder when there is one. */
+    private static BaseModelWeights baseWeights(ModelDirectory directory) {
+        return new BaseModelWeights(directory.unetModel(), directory.textEncoderModel(),
+                directory.twoTextEncoders() ? directory.textEncoder2Model() : null);
     }
 
     private interface UNetOpener {
@@ -177,27 +182,26 @@ public final class StableDiffusionModel implements AutoCloseable {
     }
 
     private interface TextEncoderOpener {
-        TextEncoder open(Path file, Path tokenizer, int length, RunClock clock, TextEncoder.States states);
+        /** @param second SDXL's second text encoder ({@code text_encoder_2}) rather than the first */
+        TextEncoder open(Path file, Path tokenizer, int length, RunClock clock, TextEncoder.States states,
+                         boolean second);
     }
 
     private static StableDiffusionModel load(ModelDirectory directory, SessionFactory sessions, BaseModelWeights base,
                                              LoraSet loras, MergedLoras merged, UNetOpener unetOpener,
                                              TextEncoderOpener textOpener) {
         RunClock clock = new RunClock();
-        JsonNode textConfig = directory.optionalConfig("text_encoder/config.json");
-        int defaultLength = textConfig.path("max_position_embeddings").asInt(77);
+        int defaultLength = textLength(directory, false);
         TextEncoder.States states = statesOf(directory);
         TextEncoder text = null;
         TextEncoder text2 = null;
         UNet unet = null;
         try {
             text = textOpener.open(directory.textEncoderModel(), directory.tokenizerFolder(), defaultLength, clock,
-                    states);
+                    states, false);
             if (directory.twoTextEncoders()) {
-                int length2 = directory.optionalConfig("text_encoder_2/config.json").path("max_position_embeddings")
-                        .asInt(77);
-                text2 = TextEncoder.open(sessions, directory.textEncoder2Model(), directory.tokenizer2Folder(),
-                        length2, clock, options -> { }, TextEncoder.States.PENULTIMATE);
+                text2 = textOpener.open(directory.textEncoder2Model(), directory.tokenizer2Folder(),
+                        textLength(directory, true), clock, TextEncoder.States.PENULTIMATE, true);
             }
             PromptEncoder prompts = new PromptEncoder(text, text2, zerosForEmptyNegative(directory));
             unet = unetOpener.open(directory.unetModel(), clock);
@@ -221,6 +225,12 @@ public final class StableDiffusionModel implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Tokens a text encoder takes when its tokenizer does not say: its config's, else CLIP's 77. */
+    public static int textLength(ModelDirectory directory, boolean second) {
+        return directory.optionalConfig(second ? "text_encoder_2/config.json" : "text_encoder/config.json")
+                .path("max_position_embeddings").asInt(77);
     }
 
     /** The layer a prompt's states come from: the penultimate for SDXL (two encoders), the last otherwise. */

@@ -12,17 +12,17 @@ public final class Text2ImagePipeline {
     private final PromptEncoder prompts;
 
     public Text2ImagePipeline(StableDiffusionModel model) {
-        this(model, model.unet(), model.textEncoder());
+        this(model, model.unet(), model.promptEncoder());
     }
 
     /**
-     * Draws with other sessions of the same model, e.g. a {@link LoraSessions.Variant}'s ({@code textEncoder} in
-     * place of the model's first text encoder).
+     * Draws with other sessions of the same model, e.g. a {@link LoraSessions.Variant}'s (its UNet, and its text
+     * encoders where its LoRAs change them).
      */
-    public Text2ImagePipeline(StableDiffusionModel model, UNet unet, TextEncoder textEncoder) {
+    public Text2ImagePipeline(StableDiffusionModel model, UNet unet, PromptEncoder prompts) {
         this.model = model;
         this.unet = unet;
-        this.prompts = model.promptEncoder().withFirst(textEncoder);
+        this.prompts = prompts;
     }
 
     public RenderResult render(RenderRequest request) {

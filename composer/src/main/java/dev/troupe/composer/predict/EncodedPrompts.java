@@ -8,7 +8,6 @@ import dev.troupe.renderer.Guidance;
 import dev.troupe.renderer.MicroConditioning;
 import dev.troupe.renderer.PromptEmbeddings;
 import dev.troupe.renderer.PromptEncoder;
-import dev.troupe.renderer.TextEncoder;
 import dev.troupe.scene.ScenePlan;
 
 import java.util.ArrayList;
@@ -16,8 +15,8 @@ import java.util.List;
 
 /**
  * The text encoders' output for every prompt of a scene ({@link ScenePrompts}), each {@code [L, D]} (and for SDXL a
- * pooled {@code [P]}): the positive prompts, and with guidance the negative ones. A region whose LoRA set changes the
- * text encoder has its two prompts encoded by that set's encoder, so its LoRA does not leak into the other prompts.
+ * pooled {@code [P]}): the positive prompts, and with guidance the negative ones. A region whose LoRA set changes a
+ * text encoder has its two prompts encoded by that set's encoders, so its LoRA does not leak into the other prompts.
  */
 public final class EncodedPrompts {
     private final Guidance guidance;
@@ -35,9 +34,9 @@ public final class EncodedPrompts {
      * The scene's prompts through one run of each text encoder, each distinct prompt once (regions usually share
      * their negative prompt); a region whose LoRA set has its own encoder has its two prompts run through that.
      *
-     * @param regionEncoders per region, its LoRA set's own (first) text encoder, or null for the model's
+     * @param regionEncoders per region, its LoRA set's own text encoders, or null for the model's
      */
-    public static EncodedPrompts encode(ScenePlan plan, PromptEncoder text, List<TextEncoder> regionEncoders,
+    public static EncodedPrompts encode(ScenePlan plan, PromptEncoder text, List<PromptEncoder> regionEncoders,
                                         Guidance guidance) {
         List<String> positives = ScenePrompts.positive(plan);
         List<String> negatives = ScenePrompts.negative(plan);
@@ -50,10 +49,9 @@ public final class EncodedPrompts {
         all.addAll(positives);
         PromptEmbeddings encoded = text.encode(all, offset);
         for (int i = 0; i < regionEncoders.size(); i++) {
-            TextEncoder own = regionEncoders.get(i);
-            if (own != null) {
+            PromptEncoder region = regionEncoders.get(i);
+            if (region != null) {
                 int p = i + 1;
-                PromptEncoder region = text.withFirst(own);
                 if (guidance.active()) {
                     PromptEmbeddings pair = region.encode(List.of(negatives.get(p), positives.get(p)), 1);
                     copy(pair, 0, encoded, p);

@@ -18,11 +18,13 @@ import java.util.Map;
  *
  * <p>Key formats:
  * <ul>
- *   <li>kohya / A1111: {@code lora_unet_<flat>} or {@code lora_te_<flat>} (also {@code lora_te1_}) +
+ *   <li>kohya / A1111: {@code lora_unet_<flat>}, {@code lora_te_<flat>} (also {@code lora_te1_}) or, for SDXL's
+ *       second text encoder, {@code lora_te2_<flat>} +
  *       {@code .lora_down.weight} ({@code [r, in]} or LoCon {@code [r, in, kh, kw]}), {@code .lora_up.weight}
  *       ({@code [out, r]} or {@code [out, r, 1, 1]}) and {@code .alpha} (scalar). {@code <flat>} is the module path
  *       with '.' replaced by '_', matched later by {@link ModuleLookup} forward from the model's real names.</li>
- *   <li>diffusers / PEFT: {@code unet.<module>} or {@code text_encoder.<module>} + {@code .lora_A.weight} (down) and
+ *   <li>diffusers / PEFT: {@code unet.<module>}, {@code text_encoder.<module>} or {@code text_encoder_2.<module>} +
+ *       {@code .lora_A.weight} (down) and
  *       {@code .lora_B.weight} (up), or the older {@code .lora.down.weight} / {@code .lora.up.weight}. Alpha from an
  *       {@code .alpha} tensor, else {@code adapter_config.json} beside the file ({@code alpha_pattern}, then
  *       {@code lora_alpha}), else {@code __metadata__} ({@code lora_adapter_metadata} JSON with
@@ -32,8 +34,17 @@ import java.util.Map;
 public final class LoraFile implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The pipeline model a module belongs to. */
-    public enum Component { UNET, TEXT_ENCODER }
+    /** The pipeline model a module belongs to: the UNet, the (first) text encoder, SDXL's second text encoder. */
+    public enum Component {
+        UNET("unet."), TEXT_ENCODER("text_encoder."), TEXT_ENCODER_2("text_encoder_2.");
+
+        /** The component's prefix in diffusers' key names and in PEFT's adapter metadata. */
+        final String peftPrefix;
+
+        Component(String peftPrefix) {
+            this.peftPrefix = peftPrefix;
+        }
+    }
 
     /** How the module names its target. */
     public enum Naming {
@@ -44,8 +55,8 @@ public final class LoraFile implements AutoCloseable {
     }
 
     /**
-     * One LoRA module. {@code component} is null for a prefix this renderer has no model for (e.g.
-     * {@code lora_te2_}); {@code downKey}/{@code upKey} are null when the file lacks that half.
+     * One LoRA module. {@code component} is null for a prefix this renderer has no model for (e.g. a refiner's);
+     * {@code downKey}/{@code upKey} are null when the file lacks that half.
      */
     public record Module(String stem, Component component, Naming naming, String name, String downKey,
                          String upKey, String alphaKey) {
@@ -118,8 +129,9 @@ public final class LoraFile implements AutoCloseable {
     private static Module classify(String stem, String[] keys) {
         String[][] prefixes = {
                 {"lora_unet_", "UNET", "KOHYA"}, {"lora_te_", "TEXT_ENCODER", "KOHYA"},
-                {"lora_te1_", "TEXT_ENCODER", "KOHYA"},
+                {"lora_te1_", "TEXT_ENCODER", "KOHYA"}, {"lora_te2_", "TEXT_ENCODER_2", "KOHYA"},
                 {"unet.", "UNET", "PEFT"}, {"text_encoder.", "TEXT_ENCODER", "PEFT"},
+                {"text_encoder_2.", "TEXT_ENCODER_2", "PEFT"},
         };
         for (String[] p : prefixes) {
             if (stem.startsWith(p[0])) {
@@ -221,7 +233,7 @@ public final class LoraFile implements AutoCloseable {
         if (packed != null) {
             try {
                 JsonNode node = JSON.readTree(packed);
-                String prefix = m.component() == Component.TEXT_ENCODER ? "text_encoder." : "unet.";
+                String prefix = m.component() == null ? "unet." : m.component().peftPrefix;
                 for (String key : new String[] {prefix + "lora_alpha", "lora_alpha"}) {
                     JsonNode alpha = node == null ? null : node.get(key);
                     if (alpha != null && alpha.isNumber()) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,10 +29,9 @@ import java.util.stream.Collectors;
  * at most, whatever the size of the model or of the set.
  */
 public final class LoraMerger {
-    private final ModelWeights unet;
-    private final ModelWeights textEncoder;
-    private ModuleLookup unetLookup;
-    private ModuleLookup textEncoderLookup;
+    /** Per component, the weights LoRA modules merge into; a component without them reports its keys unmatched. */
+    private final Map<LoraFile.Component, ModelWeights> models = new EnumMap<>(LoraFile.Component.class);
+    private final Map<LoraFile.Component, ModuleLookup> lookups = new EnumMap<>(LoraFile.Component.class);
 
     /**
      * @param unet        the UNet's weights
@@ -39,8 +39,18 @@ public final class LoraMerger {
      *                    keys are then reported as unmatched)
      */
     public LoraMerger(ModelWeights unet, ModelWeights textEncoder) {
-        this.unet = unet;
-        this.textEncoder = textEncoder;
+        this(unet, textEncoder, null);
+    }
+
+    /** @param textEncoder2 SDXL's second text encoder's weights ({@code lora_te2_} keys), or null */
+    public LoraMerger(ModelWeights unet, ModelWeights textEncoder, ModelWeights textEncoder2) {
+        models.put(LoraFile.Component.UNET, unet);
+        if (textEncoder != null) {
+            models.put(LoraFile.Component.TEXT_ENCODER, textEncoder);
+        }
+        if (textEncoder2 != null) {
+            models.put(LoraFile.Component.TEXT_ENCODER_2, textEncoder2);
+        }
     }
 
     /** One weight to merge and what is added to it: modules of the set's files, in file order. */
@@ -52,30 +62,33 @@ public final class LoraMerger {
 
     /** Merges every file of the set; fails when a file matches no weight at all or a shape does not fit. */
     public MergedLoras merge(LoraSet set) {
-        Map<String, Target> unetWeights = new LinkedHashMap<>();
-        Map<String, Target> textWeights = new LinkedHashMap<>();
+        Map<LoraFile.Component, Map<String, Target>> weights = new EnumMap<>(LoraFile.Component.class);
+        for (LoraFile.Component c : LoraFile.Component.values()) {
+            weights.put(c, new LinkedHashMap<>());
+        }
         List<LoraReport> reports = new ArrayList<>();
         List<LoraFile> open = new ArrayList<>();
+        List<MergedWeights> merged = new ArrayList<>();
         try {
             for (LoraSet.Entry entry : set.entries()) {
                 LoraFile file = LoraFile.open(entry.file());
                 open.add(file);
-                reports.add(match(file, entry.multiplier(), unetWeights, textWeights));
+                reports.add(match(file, entry.multiplier(), weights));
             }
-            MergedWeights unetMerged = toMerged(unet, unetWeights);
-            try {
-                return new MergedLoras(unetMerged, toMerged(textEncoder, textWeights), reports);
-            } catch (RuntimeException e) {
-                unetMerged.close();
-                throw e;
+            for (LoraFile.Component c : LoraFile.Component.values()) {
+                merged.add(toMerged(models.get(c), weights.get(c)));
             }
+            return new MergedLoras(merged.get(0), merged.get(1), merged.get(2), reports);
+        } catch (RuntimeException e) {
+            merged.forEach(MergedWeights::close);
+            throw e;
         } finally {
             open.forEach(LoraFile::close);
         }
     }
 
-    private LoraReport match(LoraFile file, double multiplier, Map<String, Target> unetWeights,
-                             Map<String, Target> textWeights) {
+    private LoraReport match(LoraFile file, double multiplier,
+                             Map<LoraFile.Component, Map<String, Target>> weights) {
         List<String> unmatched = new ArrayList<>();
         List<String> reasonsSample = new ArrayList<>();
         int matched = 0;
@@ -88,9 +101,11 @@ public final class LoraMerger {
             } else if (m.downKey() == null || m.upKey() == null) {
                 why = "module has no " + (m.downKey() == null ? "lora_down/lora_A" : "lora_up/lora_B") + " tensor";
             } else {
-                model = m.component() == LoraFile.Component.UNET ? unet : textEncoder;
+                model = models.get(m.component());
                 if (model == null) {
-                    why = "no text encoder loaded";
+                    why = m.component() == LoraFile.Component.TEXT_ENCODER_2
+                            ? "the model has no second text encoder (text_encoder_2 is SDXL's)"
+                            : "no text encoder loaded";
                 } else {
                     ModuleLookup lookup = lookup(m.component());
                     String path = m.naming() == LoraFile.Naming.KOHYA ? lookup.kohya(m.name()) : lookup.peft(m.name());
@@ -113,10 +128,9 @@ public final class LoraMerger {
                 continue;
             }
             checkShapes(file, m, target);
-            Map<String, Target> weights = m.component() == LoraFile.Component.UNET ? unetWeights : textWeights;
             ModelWeights owner = model;
             WeightTarget weight = target;
-            weights.computeIfAbsent(target.initializerName(), k -> new Target(weight, owner, new ArrayList<>()))
+            weights.get(m.component()).computeIfAbsent(target.initializerName(), k -> new Target(weight, owner, new ArrayList<>()))
                     .contributions().add(new Contribution(file, m, multiplier));
             matched++;
         }
@@ -132,16 +146,8 @@ public final class LoraMerger {
     }
 
     private ModuleLookup lookup(LoraFile.Component component) {
-        if (component == LoraFile.Component.UNET) {
-            if (unetLookup == null) {
-                unetLookup = new ModuleLookup(unet.targets().keySet(), true);
-            }
-            return unetLookup;
-        }
-        if (textEncoderLookup == null) {
-            textEncoderLookup = new ModuleLookup(textEncoder.targets().keySet(), false);
-        }
-        return textEncoderLookup;
+        return lookups.computeIfAbsent(component, c -> new ModuleLookup(models.get(c).targets().keySet(),
+                c == LoraFile.Component.UNET));
     }
 
     /** The LoRA's factors must fit the weight: down [r, in] (or [r, in, 1, 1], or LoCon [r, in, kh, kw]), up [out, r]. */

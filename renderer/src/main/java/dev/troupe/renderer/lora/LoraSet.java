@@ -73,12 +73,15 @@ public record LoraSet(List<Entry> entries) {
         return new LoraSet(out);
     }
 
-    /** Whether any file of the set has text-encoder keys ({@code lora_te_*}, {@code text_encoder.*}). */
-    public boolean hasTextEncoderKeys() {
+    /**
+     * Whether any file of the set has keys for this component (read from the files' headers), e.g. text-encoder keys
+     * ({@code lora_te_*}, {@code text_encoder.*}).
+     */
+    public boolean touches(LoraFile.Component component) {
         for (Entry e : entries) {
             try (LoraFile file = LoraFile.open(e.file())) {
                 for (LoraFile.Module m : file.modules()) {
-                    if (m.component() == LoraFile.Component.TEXT_ENCODER) {
+                    if (m.component() == component) {
                         return true;
                     }
                 }
