@@ -4,6 +4,8 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.troupe.renderer.fixtures.SdFixture;
 import dev.troupe.renderer.fixtures.SdFixture.Variant;
+import dev.troupe.renderer.lora.LoraException;
+import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.SessionFactory;
 import dev.troupe.renderer.scheduler.Sampler;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * fp16 and int8 exports loaded as they are, against the float32 model with the same weights: one UNet prediction
@@ -165,6 +168,24 @@ class LighterExportsTest {
         float[] weight = initializer(SdFixture.write(dir.resolve("fp32"), Variant.standard()), "conv_in.weight");
         double sx = SdFixture.QDQ_SAMPLE_RANGE / 127.0, sw = maxAbs(weight) / 127.0;
         assertInt8WithinBound(Variant.standard().withQdqUnet(), (w, x) -> w * sx / 2 + x * sw / 2 + sx * sw / 4);
+    }
+
+    @Test
+    void aLoraOnAnInt8ExportIsRefusedWithTheWayOut() throws Exception {
+        Path lora = LoraSessionsTest.writeLora(dir.resolve("conv-in.safetensors"), 5, false); // kohya, on conv_in
+        for (Variant int8 : new Variant[] {Variant.standard().withInt8Unet(), Variant.standard().withQdqUnet()}) {
+            Path model = SdFixture.write(dir.resolve("int8-" + int8.int8Unet()), int8);
+            assertThatThrownBy(() -> StableDiffusionModel.load(model, CPU, LoraSet.of(lora, 1.0)))
+                    .isInstanceOf(LoraException.class)
+                    .hasMessageContaining("conv-in.safetensors cannot be merged into this model")
+                    .hasMessageContaining("8-bit quantized")
+                    .hasMessageContaining("fp32 or fp16 export");
+        }
+        // the same file merges into the float export of the same model
+        try (StableDiffusionModel fp32 = StableDiffusionModel.load(SdFixture.write(dir.resolve("fp32"),
+                Variant.standard()), CPU, LoraSet.of(lora, 1.0))) {
+            assertThat(fp32.loraReports().get(0).matchedModules()).isEqualTo(1);
+        }
     }
 
     /**

@@ -92,6 +92,7 @@ public final class LoraMerger {
         List<String> unmatched = new ArrayList<>();
         List<String> reasonsSample = new ArrayList<>();
         int matched = 0;
+        boolean quantizedMiss = false;
         for (LoraFile.Module m : file.modules()) {
             String why = null;
             WeightTarget target = null;
@@ -112,7 +113,11 @@ public final class LoraMerger {
                     if (path == null) {
                         why = m.naming() == LoraFile.Naming.KOHYA && lookup.isAmbiguous(m.name())
                                 ? "name matches several modules of the model"
+                                : model.quantizedWeights() > 0
+                                ? "no float weight '" + m.name() + "' in " + model.modelFile() + ", an 8-bit "
+                                        + "quantized export"
                                 : "no module '" + m.name() + "' with a mergeable weight in " + model.modelFile();
+                        quantizedMiss |= model.quantizedWeights() > 0;
                     } else {
                         target = model.targets().get(path);
                     }
@@ -136,6 +141,12 @@ public final class LoraMerger {
         }
         for (String key : file.strayKeys()) {
             unmatched.add(key + " (not a lora_down/lora_up/alpha tensor; LoHa, LoKr and DoRA are not supported)");
+        }
+        if (matched == 0 && quantizedMiss) {
+            throw new LoraException("LoRA file " + file.path() + " cannot be merged into this model: its weights are "
+                    + "8-bit quantized (an int8 export), and a LoRA adds to float weights (e.g. "
+                    + String.join("; ", reasonsSample) + "). Draw with the model's fp32 or fp16 export, or merge the "
+                    + "LoRA into that export and quantize the result.");
         }
         if (matched == 0) {
             throw new LoraException("LoRA file " + file.path() + " matched no weight of the model ("

@@ -32,12 +32,20 @@ public final class ModelWeights {
     private final Path modelFile;
     private final Map<String, WeightTarget> targets;
     private final Map<String, Data> data;
+    private final int quantizedWeights;
 
-    ModelWeights(OnnxModelFile model, Map<String, WeightTarget> targets, Map<String, Data> data) {
+    ModelWeights(OnnxModelFile model, Map<String, WeightTarget> targets, Map<String, Data> data,
+                 int quantizedWeights) {
         this.model = model;
         this.modelFile = model.file();
         this.targets = Collections.unmodifiableMap(targets);
         this.data = data;
+        this.quantizedWeights = quantizedWeights;
+    }
+
+    /** Weights stored 8-bit (an int8 export's ConvInteger, MatMulInteger, QLinear ops or QDQ pairs): no LoRA target. */
+    public int quantizedWeights() {
+        return quantizedWeights;
     }
 
     public Path modelFile() {

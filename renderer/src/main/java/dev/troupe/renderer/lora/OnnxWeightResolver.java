@@ -35,6 +35,9 @@ import java.util.Set;
 public final class OnnxWeightResolver {
     private static final Set<String> WEIGHT_OPS = Set.of("MatMul", "Gemm", "Conv");
     private static final Set<String> PASS_THROUGH_OPS = Set.of("Identity", "Cast", "Transpose");
+    /** Ops of an 8-bit quantized export (ONNX Runtime's quantize_dynamic / quantize_static, QOperator form). */
+    private static final Set<String> QUANTIZED_OPS = Set.of("ConvInteger", "MatMulInteger", "QLinearConv",
+            "QLinearMatMul");
 
     private OnnxWeightResolver() {
     }
@@ -77,7 +80,14 @@ public final class OnnxWeightResolver {
         Map<String, TensorProto> protos = new HashMap<>();
         Set<String> ambiguous = new HashSet<>();
         List<Pending> pending = new ArrayList<>();
+        int quantized = 0;
         for (NodeProto node : graph.getNodeList()) {
+            if (QUANTIZED_OPS.contains(node.getOpType()) || WEIGHT_OPS.contains(node.getOpType())
+                    && node.getInputCount() >= 2 && producers.containsKey(node.getInput(1))
+                    && producers.get(node.getInput(1)).getOpType().equals("DequantizeLinear")) {
+                quantized++; // an 8-bit weight (QOperator, or QDQ: int8 initializer -> DequantizeLinear -> Conv)
+                continue;
+            }
             if (!WEIGHT_OPS.contains(node.getOpType()) || node.getInputCount() < 2) {
                 continue;
             }
@@ -150,7 +160,7 @@ public final class OnnxWeightResolver {
             data.put(module, new ModelWeights.Data(inline, external ? proto.getExternalDataList() : List.of(),
                     inline == null && !external ? proto : null));
         });
-        return new ModelWeights(model, byModule, data);
+        return new ModelWeights(model, byModule, data, quantized);
     }
 
     private record Pending(String nodePath, TensorProto weight, long[] shape, WeightTarget.Layout layout,
