@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,7 +63,11 @@ class LighterExportsTest {
 
     /** A float32 initializer of the fixture's UNet file, read with the ONNX protobuf classes. */
     private static float[] initializer(Path model, String name) throws IOException {
-        for (TensorProto t : ModelProto.parseFrom(Files.readAllBytes(model.resolve("unet/model.onnx")))
+        return initializer(model, "unet", name);
+    }
+
+    private static float[] initializer(Path model, String component, String name) throws IOException {
+        for (TensorProto t : ModelProto.parseFrom(Files.readAllBytes(model.resolve(component + "/model.onnx")))
                 .getGraph().getInitializerList()) {
             if (t.getName().equals(name)) {
                 java.nio.FloatBuffer f = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)
@@ -168,6 +173,43 @@ class LighterExportsTest {
         float[] weight = initializer(SdFixture.write(dir.resolve("fp32"), Variant.standard()), "conv_in.weight");
         double sx = SdFixture.QDQ_SAMPLE_RANGE / 127.0, sw = maxAbs(weight) / 127.0;
         assertInt8WithinBound(Variant.standard().withQdqUnet(), (w, x) -> w * sx / 2 + x * sw / 2 + sx * sw / 4);
+    }
+
+    @Test
+    void anInt8TextEncoderAndVaeLoadAsTheyAreAndStayWithinHalfAStepPerWeight() throws Exception {
+        Path fp32 = SdFixture.write(dir.resolve("fp32"), Variant.standard());
+        SdFixture.addTextProjection(fp32, Variant.standard());
+        Path int8 = SdFixture.write(dir.resolve("int8"), Variant.standard().withQdqEverywhere());
+        SdFixture.addTextProjection(int8, Variant.standard().withQdqEverywhere());
+        // text: states = tanh(embeddings) @ W, |tanh| <= 1, each int8 weight within half a step sw / 2 of W:
+        // |states~ - states| <= D * sw / 2 per element
+        float[] projection = initializer(fp32, "text_encoder", "onnx::MatMul_900");
+        double textBound = D * maxAbs(projection) / 127 / 2;
+        // VAE: pixel = tanh(W [3, C] . latent / scaling_factor), tanh 1-Lipschitz: within sum_c |x_c| sv / 2, times
+        // 127.5 on the 0..255 scale, plus one level of rounding
+        float[] vae = initializer(fp32, "vae_decoder", "post_quant_conv.weight");
+        float[] latents = gaussian(C * S * S, 3);
+        double vaeBound = C * maxAbs(latents) / 0.18215 * maxAbs(vae) / 127 / 2 * 127.5 + 1;
+        try (StableDiffusionModel a = StableDiffusionModel.load(fp32, CPU);
+             StableDiffusionModel b = StableDiffusionModel.load(int8, CPU)) {
+            float[] full = a.textEncoder().encode(List.of("a red shirt"));
+            float[] quantized = b.textEncoder().encode(List.of("a red shirt"));
+            assertThat(quantized).isNotEqualTo(full);
+            for (int i = 0; i < full.length; i++) {
+                assertThat((double) Math.abs(quantized[i] - full[i])).as("state %d", i)
+                        .isLessThanOrEqualTo(textBound + 1e-5);
+            }
+            byte[] fullPixels = a.vaeDecoder().decode(latents, S, S).rgb();
+            byte[] quantizedPixels = b.vaeDecoder().decode(latents, S, S).rgb();
+            assertThat(quantizedPixels).isNotEqualTo(fullPixels);
+            for (int i = 0; i < fullPixels.length; i++) {
+                assertThat((double) Math.abs((quantizedPixels[i] & 0xff) - (fullPixels[i] & 0xff))).as("pixel %d", i)
+                        .isLessThanOrEqualTo(vaeBound);
+            }
+            RgbImage image = new Text2ImagePipeline(b).render(new RenderRequest("a red shirt", "", 64, 64, 3, 5.0,
+                    Sampler.DDIM, 11)).image();
+            assertThat(image.rgb()).isNotEqualTo(new byte[image.rgb().length]);
+        }
     }
 
     @Test
