@@ -7,7 +7,8 @@ import java.util.List;
  * k latents of one shape {@code [k, C, h, w]}, each with its own prompt, predicted together with
  * {@link Guidance classifier-free guidance}. The UNet sees {@code [copies * k, C, h, w]}: with guidance the k latents
  * twice, against the k negative prompts first and the k positive ones after; the batch runs in slices of at most
- * {@code maxBatch} samples (each slice one {@link UNet.Batch}, its tensors allocated once), so the cap changes memory
+ * {@code maxBatch} samples, as few and as even as that allows (each slice one {@link UNet.Batch}, its tensors
+ * allocated once), so the cap changes memory
  * and speed, never the prediction. Buffers are allocated here, once; a step only copies into them. Not thread-safe.
  */
 public final class GuidedBatch implements AutoCloseable {
@@ -65,9 +66,13 @@ public final class GuidedBatch implements AutoCloseable {
         this.input = new float[samples * sampleSize];
         this.output = new float[samples * sampleSize];
         this.guided = guidance.active() ? new float[k * sampleSize] : output;
+        // as few runs as the cap allows, of even size: 10 samples capped at 7 run as 5 + 5, not 7 + 3 (a short run
+        // costs nearly as much time per sample as a long one, and the long one is the slow kind on a CPU)
+        int runCount = (samples + maxBatch - 1) / maxBatch;
+        int perRun = (samples + runCount - 1) / runCount;
         try {
-            for (int first = 0; first < samples; first += maxBatch) {
-                int n = Math.min(maxBatch, samples - first);
+            for (int first = 0; first < samples; first += perRun) {
+                int n = Math.min(perRun, samples - first);
                 Conditioning slice = conditioning.slice(first, n);
                 Run run = new Run(unet.batch(n, channels, height, width, slice), first, n);
                 runs.add(run);

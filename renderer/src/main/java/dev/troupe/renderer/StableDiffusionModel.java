@@ -11,6 +11,7 @@ import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.model.UNetMemory;
 import dev.troupe.renderer.onnx.AvailableMemory;
+import dev.troupe.renderer.onnx.ExecutionProvider;
 import dev.troupe.renderer.onnx.RunClock;
 import dev.troupe.renderer.onnx.SessionFactory;
 
@@ -111,7 +112,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     /**
      * How many UNet samples to run in one batch for crops of {@code latentPixels} (h * w) when the user does not say:
      * half the memory available now (within {@link #limitMemory}) over one sample's working memory
-     * ({@link UNetMemory#maxBatch}).
+     * ({@link UNetMemory#maxBatch}); on the CPU provider also no more than runs fastest there
+     * ({@link UNetMemory#maxCpuBatch}). The image is the same whatever the cap.
      */
     public int defaultMaxBatch(int latentPixels) {
         long available = AvailableMemory.bytes();
@@ -119,7 +121,8 @@ public final class StableDiffusionModel implements AutoCloseable {
         if (limit > 0) {
             available = Math.min(available, Math.max(0, limit - unetBytes()));
         }
-        return unetMemory.maxBatch(available, latentPixels);
+        return sessions.provider() == ExecutionProvider.CPU ? unetMemory.maxCpuBatch(available, latentPixels)
+                : unetMemory.maxBatch(available, latentPixels);
     }
 
     /**

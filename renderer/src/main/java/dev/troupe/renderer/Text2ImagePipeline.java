@@ -66,8 +66,9 @@ public final class Text2ImagePipeline {
         }
         DenoisingLoop loop = new DenoisingLoop(request.sampler(), model.schedulerConfig(), request.steps());
         float[] latents = new float[channels * h * w];
+        // the guided pair in one run, unless the CPU runs it faster as two (a large image)
         try (GuidedBatch denoiser = new GuidedBatch(unet, guidance, 1, channels, h, w, conditioning,
-                guidance.copies())) {
+                Math.min(guidance.copies(), model.defaultMaxBatch(h * w)))) {
             loop.run(latents, DenoisingLoop.seeded(request.seed()), (step, timestep, input) -> {
                 System.arraycopy(input, 0, denoiser.input(), 0, input.length);
                 return denoiser.predict(timestep);

@@ -32,7 +32,8 @@ import java.util.Locale;
  *            decoded tile, and the image's pixels ({@value #JOINT_PIXEL_BYTES} B per pixel in joint mode; composite
  *            mode adds {@value #COMPOSITE_PIXEL_BYTES} for the pyramids and masks of the blend)
  * </pre>
- * Measured against peak RSS in the README ("Memory"): it errs high, never low, on the sizes measured there.
+ * Batches are sized as the CPU provider sizes them ({@link UNetMemory#maxCpuBatch}): this is host memory. Measured
+ * against peak RSS in the README ("Memory"): it errs high, never low, on the sizes measured there.
  *
  * @param unetCrop the crop of the largest UNet run, {height, width} in latent pixels
  * @param unetBatch how many crops that run takes at once
@@ -98,7 +99,7 @@ public record SceneMemory(long weights, long unet, long buffers, long total, int
         for (WindowGroup g : windows.groups()) {
             long pixels = (long) g.height() * g.width();
             int samples = g.windows().size() * s.guidanceCopies();
-            int cap = s.maxBatch() > 0 ? s.maxBatch() : unetMemory.maxBatch(afterLoad, pixels);
+            int cap = s.maxBatch() > 0 ? s.maxBatch() : unetMemory.maxCpuBatch(afterLoad, pixels);
             largest = largest.max(new Run(Math.min(samples, cap) * unetMemory.sampleBytes(pixels),
                     new int[]{g.height(), g.width()}, Math.min(samples, cap)));
             // each window's input, output and weights
@@ -107,14 +108,15 @@ public record SceneMemory(long weights, long unet, long buffers, long total, int
         long imagePixels = (long) plan.width() * plan.height();
         buffers += imagePixels * JOINT_PIXEL_BYTES;
         if (s.mode() == Mode.COMPOSITE) {
-            // each region alone, its guided pair in one run (Text2ImagePipeline)
+            // each region alone, its guided pair in one run unless the cap splits it (Text2ImagePipeline)
             for (Region r : plan.regions()) {
                 int[] box = canvas.boxOnImage(r.box(), plan.width(), plan.height()); // as CompositePass places it
                 RegionWindow w = RegionWeights.window(box, LatentCanvas.margin(box, s.margin()), canvas.multiple(),
                         canvas.width(), canvas.height(), 1.0);
                 long pixels = (long) w.height() * w.width();
-                largest = largest.max(new Run(s.guidanceCopies() * unetMemory.sampleBytes(pixels),
-                        new int[]{w.height(), w.width()}, s.guidanceCopies()));
+                int batch = Math.min(s.guidanceCopies(), unetMemory.maxCpuBatch(afterLoad, pixels));
+                largest = largest.max(new Run(batch * unetMemory.sampleBytes(pixels), new int[]{w.height(), w.width()},
+                        batch));
             }
             buffers += imagePixels * COMPOSITE_PIXEL_BYTES;
         }

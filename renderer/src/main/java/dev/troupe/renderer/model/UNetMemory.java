@@ -29,6 +29,15 @@ import java.util.Arrays;
  */
 public record UNetMemory(int[] channels, boolean[] attends, int[] heads) {
 
+    /**
+     * The most working memory one UNet run takes on the CPU when the user sets no batch cap. Larger runs are slower
+     * per sample there: measured on this project's 2-core machine with an SD 1.5-sized UNet (86 MB a 32x32 sample by
+     * {@link #sampleBytes}), a run of 4 such samples took 445 us per sample-pixel and one of 8 494 us; at 64x64
+     * (1.1 GB a sample) one sample a run is 7 % faster a step than the guided pair in one (README, "Speed and
+     * memory"). The working set outgrows the caches; smaller runs keep it nearer.
+     */
+    public static final long CPU_RUN_BYTES = 384L << 20;
+
     /** Activation tensors alive at once per value of {@code sum_l c_l N_l} (see the class comment). */
     static final int ACTIVATION_COPIES = 8;
 
@@ -58,6 +67,15 @@ public record UNetMemory(int[] channels, boolean[] attends, int[] heads) {
             Arrays.fill(heads, headsNode.isNumber() ? headsNode.asInt() : 8);
         }
         return new UNetMemory(channels, attends, heads);
+    }
+
+    /**
+     * As {@link #maxBatch}, and for the CPU also at most {@link #CPU_RUN_BYTES} of working memory a run (at least one
+     * sample): the default batch cap on the CPU provider.
+     */
+    public int maxCpuBatch(long availableBytes, long latentPixels) {
+        long perRun = Math.max(1, CPU_RUN_BYTES / Math.max(1, sampleBytes(latentPixels)));
+        return (int) Math.min(maxBatch(availableBytes, latentPixels), perRun);
     }
 
     /** Bytes one sample of {@code latentPixels} (h * w) needs while the UNet runs on it. */

@@ -63,6 +63,22 @@ class UNetMemoryTest {
     }
 
     @Test
+    void onTheCpuARunTakesAtMost384MibOfWorkingMemory() throws Exception {
+        UNetMemory sd15 = of(SD15);
+        long gib = 1L << 30;
+        // 384 MiB = 402,653,184 over 86,114,304 (a 32x32 sample, worked above): 4.68, so 4 where memory allows 99
+        assertThat(sd15.maxCpuBatch(16 * gib, 32 * 32)).isEqualTo(4);
+        // a 64x64 sample (1,149,763,584) is over the budget alone: one a run, the guided pair in two
+        assertThat(sd15.maxCpuBatch(16 * gib, 64 * 64)).isEqualTo(1);
+        // N = 768 (24x32): 8 * (320*768 + 640*192 + 1280*48 + 1280*12) = 3,563,520; 2 * 8 * 768^2 = 9,437,184;
+        // * 4 = 52,002,816: 7.74, so 7
+        assertThat(sd15.maxCpuBatch(16 * gib, 24 * 32)).isEqualTo(7);
+        // and never more than memory allows: 1 GiB available leaves 512 MiB, 6 samples of 32x32
+        assertThat(sd15.maxCpuBatch(gib, 32 * 32)).isEqualTo(Math.min(4, sd15.maxBatch(gib, 32 * 32)));
+        assertThat(sd15.maxCpuBatch(gib / 8, 32 * 32)).isEqualTo(sd15.maxBatch(gib / 8, 32 * 32)).isEqualTo(1);
+    }
+
+    @Test
     void aConfigThatSaysNothingReadsAsSd15() throws Exception {
         assertThat(of("{}").sampleBytes(64 * 64)).isEqualTo(of(SD15).sampleBytes(64 * 64));
     }
