@@ -38,11 +38,12 @@ public final class SuiteBench {
     public static void run(Path root, SessionFactory sessions, int steps, int sceneSteps, int runs, PrintWriter out)
             throws IOException {
         if (steps < 2) {
-            throw new UserInputException("--suite needs --steps 2 or more: a step's time is (T(steps) - T(1)) / "
-                    + "(steps - 1)");
+            throw new UserInputException("--suite needs --steps 2 or more: a step's time is read between the loop's "
+                    + "steps, after the first");
         }
-        out.printf(Locale.ROOT, "suite on %s: a step is (T(%d steps) - T(1 step)) / %d, the median of %d runs, "
-                + "DDIM, %dx%d%n", root, steps, steps - 1, runs, GeneratedModel.SAMPLE_SIZE * 8, GeneratedModel.SAMPLE_SIZE * 8);
+        out.printf(Locale.ROOT, "suite on %s: a step is the median time from one step's end to the next's over steps 2 "
+                + "to %d of %d renders, DDIM, %dx%d%n", root, steps, runs, GeneratedModel.SAMPLE_SIZE * 8,
+                GeneratedModel.SAMPLE_SIZE * 8);
         out.printf(Locale.ROOT, "| model | load s | RSS loaded MiB | peak RSS MiB | step, cfg 7.5 (batch 2) | "
                 + "step, cfg 1 (batch 1) | fp16 I/O conversion per step |%n| --- | --- | --- | --- | --- | --- | --- |%n");
         boolean any = false;
@@ -93,24 +94,34 @@ public final class SuiteBench {
     }
 
     /**
-     * One denoising step with guidance and without: per run, renders of {@code steps} and of 1 step for each,
-     * interleaved so that the machine's load hits both alike; a run's estimate is {@code (T(steps) - T(1)) /
-     * (steps - 1)}, so that encoding the prompt and decoding the image (once per render) drop out; the median over
-     * the runs. Returns {guided, unguided} in seconds.
+     * One denoising step with guidance and without: {@code runs} renders of {@code steps} steps each, interleaved so
+     * that the machine's load hits both alike; a step's time is read between the loop's step callbacks, so encoding
+     * the prompt, decoding the image and the first step's one-off work stay out (subtracting a 1-step render's total
+     * from a longer one's, as before, turned the machine's noise into figures such as an unguided step dearer than
+     * a guided one). Returns the median step {guided, unguided} in seconds.
      */
     private static double[] perStep(Text2ImagePipeline pipeline, int side, int steps, int runs) {
-        double[] guided = new double[runs], unguided = new double[runs];
+        List<Double> guided = new ArrayList<>(), unguided = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            guided[r] = step(pipeline, side, steps, 7.5, r);
-            unguided[r] = step(pipeline, side, steps, 1.0, r);
+            guided.addAll(stepTimes(pipeline, side, steps, 7.5, r));
+            unguided.addAll(stepTimes(pipeline, side, steps, 1.0, r));
         }
-        return new double[] {median(guided), median(unguided)};
+        return new double[] {median(guided.stream().mapToDouble(Double::doubleValue).toArray()),
+                median(unguided.stream().mapToDouble(Double::doubleValue).toArray())};
     }
 
-    private static double step(Text2ImagePipeline pipeline, int side, int steps, double cfg, int run) {
-        long many = pipeline.render(request(side, steps, cfg, run + 1)).totalNanos();
-        long one = pipeline.render(request(side, 1, cfg, run + 1)).totalNanos();
-        return (many - one) / 1e9 / (steps - 1);
+    /** Seconds of steps 2 .. {@code steps} of one render: from each step's end to the next's. */
+    private static List<Double> stepTimes(Text2ImagePipeline pipeline, int side, int steps, double cfg, int run) {
+        List<Double> times = new ArrayList<>();
+        long[] last = {0};
+        pipeline.render(request(side, steps, cfg, run + 1), (step, total) -> {
+            long now = System.nanoTime();
+            if (last[0] != 0) {
+                times.add((now - last[0]) / 1e9);
+            }
+            last[0] = now;
+        });
+        return times;
     }
 
     /** The median of the runs' figures: what the benchmarks report on a machine whose load varies. */
