@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -174,8 +175,8 @@ public final class LoraSessions implements AutoCloseable {
     /** Access order: the first entry is the least recently used. Guarded by this; builds run outside the lock. */
     private final LinkedHashMap<LoraSet, Slot> resident = new LinkedHashMap<>(16, 0.75f, true);
     private long unetSessionBytes = -1;
-    private long textSessionBytes = -1;
-    private long text2SessionBytes = -1;
+    /** The first and the second text encoder's files in bytes, read on first need (-1: not yet). */
+    private final long[] textSessionBytes = {-1, -1};
     private final Consumer<LoraSet> beforeBuild;
     private int builds;
     private int evictions;
@@ -229,9 +230,10 @@ public final class LoraSessions implements AutoCloseable {
                     Slot slot = resident.get(combined);
                     if (slot == null) {
                         // a variant gets its own text encoder only when the region's own LoRAs change it
-                        boolean ownFirst = own.touches(LoraFile.Component.TEXT_ENCODER);
+                        Set<LoraFile.Component> touched = own.components();
+                        boolean ownFirst = touched.contains(LoraFile.Component.TEXT_ENCODER);
                         boolean ownSecond = model.textEncoder2() != null
-                                && own.touches(LoraFile.Component.TEXT_ENCODER_2);
+                                && touched.contains(LoraFile.Component.TEXT_ENCODER_2);
                         long estimate = unetSessionBytes() + (ownFirst ? textSessionBytes(false) : 0)
                                 + (ownSecond ? textSessionBytes(true) : 0);
                         makeRoom(estimate, pinned.size() + 1, combined, evicted);
@@ -323,14 +325,8 @@ public final class LoraSessions implements AutoCloseable {
 
     /** A text encoder's session with the merged weights: the first one, or SDXL's second. */
     private TextEncoder openText(MergedLoras merged, boolean second) {
-        ModelDirectory dir = model.directory();
-        return second
-                ? TextEncoder.open(model.sessions(), dir.textEncoder2Model(), dir.tokenizer2Folder(),
-                        StableDiffusionModel.textLength(dir, true), model.clock(), merged.textEncoder2(),
-                        model.textEncoder2().states())
-                : TextEncoder.open(model.sessions(), dir.textEncoderModel(), dir.tokenizerFolder(),
-                        StableDiffusionModel.textLength(dir, false), model.clock(), merged.textEncoder(),
-                        model.textEncoder().states());
+        return StableDiffusionModel.openTextEncoder(model.directory(), model.sessions(), model.clock(),
+                second ? merged.textEncoder2() : merged.textEncoder(), second);
     }
 
     /**
@@ -377,16 +373,13 @@ public final class LoraSessions implements AutoCloseable {
     }
 
     private long textSessionBytes(boolean second) {
-        if (second) {
-            if (text2SessionBytes < 0) {
-                text2SessionBytes = ModelDirectory.componentBytes(model.directory().textEncoder2Model());
-            }
-            return text2SessionBytes;
+        int i = second ? 1 : 0;
+        if (textSessionBytes[i] < 0) {
+            ModelDirectory dir = model.directory();
+            textSessionBytes[i] = ModelDirectory.componentBytes(second ? dir.textEncoder2Model()
+                    : dir.textEncoderModel());
         }
-        if (textSessionBytes < 0) {
-            textSessionBytes = ModelDirectory.componentBytes(model.directory().textEncoderModel());
-        }
-        return textSessionBytes;
+        return textSessionBytes[i];
     }
 
     /** Variants built so far (each distinct set once, unless evicted and needed again). */

@@ -65,14 +65,9 @@ public final class PromptEncoder {
         return new PromptEmbeddings(n, length, d, states, second.pooledSize(), b.pooled());
     }
 
-    /** Negative prompts: as {@link #encode}, except that empty ones are zeros when the model asks for it. */
-    public PromptEmbeddings encodeNegative(List<String> prompts) {
-        return encode(prompts, prompts.size());
-    }
-
     /**
      * B prompts in one run of each encoder, the first {@code negatives} of them negative ones (zeros when empty and
-     * the model asks for it, as {@link #encodeNegative}). A prompt that comes more than once (a scene's regions
+     * the model asks for it: {@code force_zeros_for_empty_prompt}). A prompt that comes more than once (a scene's regions
      * share their negative prompt) is encoded once and copied; a zeroed negative is not run at all.
      */
     public PromptEmbeddings encode(List<String> prompts, int negatives) {

@@ -6,6 +6,7 @@ import dev.troupe.renderer.lora.BaseModelWeights;
 import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.lora.MergedLoras;
+import dev.troupe.renderer.lora.MergedWeights;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.model.SchedulerConfig;
@@ -153,8 +154,8 @@ public final class StableDiffusionModel implements AutoCloseable {
         try {
             return load(directory, sessions, base, loras.canonical(), merged,
                     (file, clock) -> UNet.open(sessions, file, clock, merged.unet()),
-                    (file, tokenizer, length, clock, states, second) -> TextEncoder.open(sessions, file, tokenizer,
-                            length, clock, second ? merged.textEncoder2() : merged.textEncoder(), states));
+                    (clock, second) -> openTextEncoder(directory, sessions, clock,
+                            second ? merged.textEncoder2() : merged.textEncoder(), second));
         } finally {
             merged.release(); // the sessions hold their own copies of the merged weights
         }
@@ -170,8 +171,25 @@ public final class StableDiffusionModel implements AutoCloseable {
         ModelDirectory directory = ModelDirectory.open(folder);
         return load(directory, sessions, baseWeights(directory), new LoraSet(List.of()), null,
                 (file, clock) -> UNet.open(sessions, file, clock, unetOptions),
-                (file, tokenizer, length, clock, states, second) -> TextEncoder.open(sessions, file, tokenizer,
-                        length, clock, second ? options -> { } : textEncoderOptions, states));
+                (clock, second) -> TextEncoder.open(sessions, textEncoderModel(directory, second),
+                        second ? directory.tokenizer2Folder() : directory.tokenizerFolder(),
+                        textLength(directory, second), clock, second ? options -> { } : textEncoderOptions,
+                        statesOf(directory, second)));
+    }
+
+    /**
+     * A text encoder's session with LoRA-merged weights (empty: the model's own): the first one, or SDXL's second;
+     * its file, tokenizer, length and output layer as the model folder says.
+     */
+    public static TextEncoder openTextEncoder(ModelDirectory directory, SessionFactory sessions, RunClock clock,
+                                              MergedWeights weights, boolean second) {
+        return TextEncoder.open(sessions, textEncoderModel(directory, second),
+                second ? directory.tokenizer2Folder() : directory.tokenizerFolder(), textLength(directory, second),
+                clock, weights, statesOf(directory, second));
+    }
+
+    private static Path textEncoderModel(ModelDirectory directory, boolean second) {
+        return second ? directory.textEncoder2Model() : directory.textEncoderModel();
     }
 
     /** What LoRAs merge into: the UNet and the text encoder, and SDXL's second text encoder when there is one. */
@@ -186,25 +204,20 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     private interface TextEncoderOpener {
         /** @param second SDXL's second text encoder ({@code text_encoder_2}) rather than the first */
-        TextEncoder open(Path file, Path tokenizer, int length, RunClock clock, TextEncoder.States states,
-                         boolean second);
+        TextEncoder open(RunClock clock, boolean second);
     }
 
     private static StableDiffusionModel load(ModelDirectory directory, SessionFactory sessions, BaseModelWeights base,
                                              LoraSet loras, MergedLoras merged, UNetOpener unetOpener,
                                              TextEncoderOpener textOpener) {
         RunClock clock = new RunClock();
-        int defaultLength = textLength(directory, false);
-        TextEncoder.States states = statesOf(directory);
         TextEncoder text = null;
         TextEncoder text2 = null;
         UNet unet = null;
         try {
-            text = textOpener.open(directory.textEncoderModel(), directory.tokenizerFolder(), defaultLength, clock,
-                    states, false);
+            text = textOpener.open(clock, false);
             if (directory.twoTextEncoders()) {
-                text2 = textOpener.open(directory.textEncoder2Model(), directory.tokenizer2Folder(),
-                        textLength(directory, true), clock, TextEncoder.States.PENULTIMATE, true);
+                text2 = textOpener.open(clock, true);
             }
             PromptEncoder prompts = new PromptEncoder(text, text2, zerosForEmptyNegative(directory));
             unet = unetOpener.open(directory.unetModel(), clock);
@@ -234,6 +247,11 @@ public final class StableDiffusionModel implements AutoCloseable {
     public static int textLength(ModelDirectory directory, boolean second) {
         return directory.optionalConfig(second ? "text_encoder_2/config.json" : "text_encoder/config.json")
                 .path("max_position_embeddings").asInt(77);
+    }
+
+    /** The layer the first or (SDXL) the second text encoder's states come from. */
+    private static TextEncoder.States statesOf(ModelDirectory directory, boolean second) {
+        return second ? TextEncoder.States.PENULTIMATE : statesOf(directory);
     }
 
     /** The layer a prompt's states come from: the penultimate for SDXL (two encoders), the last otherwise. */

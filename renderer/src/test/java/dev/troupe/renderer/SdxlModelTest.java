@@ -111,7 +111,7 @@ class SdxlModelTest {
              StableDiffusionModel encoded = StableDiffusionModel.load(SdxlFixture.write(dir.resolve("encoded"),
                      SdxlFixture.Variant.base().withForceZeros(false)), CPU)) {
             for (StableDiffusionModel zeros : List.of(forced, unset)) { // diffusers' SDXL default is true
-                PromptEmbeddings negative = zeros.promptEncoder().encodeNegative(List.of("", "blue"));
+                PromptEmbeddings negative = zeros.promptEncoder().encode(List.of("", "blue"), 2);
                 assertThat(Arrays.copyOfRange(negative.states(), 0, emptyStates.length)).containsOnly(0f);
                 assertThat(Arrays.copyOfRange(negative.pooled(), 0, P)).containsOnly(0f);
                 assertThat(Arrays.copyOfRange(negative.states(), emptyStates.length, 2 * emptyStates.length))
@@ -119,7 +119,7 @@ class SdxlModelTest {
                 // a positive empty prompt is always encoded
                 assertThat(zeros.promptEncoder().encode(List.of("")).states()).containsExactly(emptyStates);
             }
-            PromptEmbeddings negative = encoded.promptEncoder().encodeNegative(List.of(""));
+            PromptEmbeddings negative = encoded.promptEncoder().encode(List.of(""), 1);
             assertThat(negative.states()).containsExactly(emptyStates);
             assertThat(negative.pooled()).containsExactly(expectedPooled(ids()));
         }

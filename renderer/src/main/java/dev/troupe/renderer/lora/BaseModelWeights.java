@@ -1,6 +1,7 @@
 package dev.troupe.renderer.lora;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The LoRA-targetable weights of one model folder's UNet and text encoder(s), each resolved from its ONNX graph on
@@ -32,10 +33,11 @@ public final class BaseModelWeights {
         if (unet == null) {
             unet = OnnxWeightResolver.resolve(unetModel);
         }
-        if (textEncoder == null && set.touches(LoraFile.Component.TEXT_ENCODER)) {
+        Set<LoraFile.Component> touched = set.components();
+        if (textEncoder == null && touched.contains(LoraFile.Component.TEXT_ENCODER)) {
             textEncoder = OnnxWeightResolver.resolve(textEncoderModel);
         }
-        if (textEncoder2 == null && textEncoder2Model != null && set.touches(LoraFile.Component.TEXT_ENCODER_2)) {
+        if (textEncoder2 == null && textEncoder2Model != null && touched.contains(LoraFile.Component.TEXT_ENCODER_2)) {
             textEncoder2 = OnnxWeightResolver.resolve(textEncoder2Model);
         }
         return new LoraMerger(unet, textEncoder, textEncoder2).merge(set);

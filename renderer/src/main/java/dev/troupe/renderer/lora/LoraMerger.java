@@ -68,7 +68,7 @@ public final class LoraMerger {
         }
         List<LoraReport> reports = new ArrayList<>();
         List<LoraFile> open = new ArrayList<>();
-        List<MergedWeights> merged = new ArrayList<>();
+        Map<LoraFile.Component, MergedWeights> merged = new EnumMap<>(LoraFile.Component.class);
         try {
             for (LoraSet.Entry entry : set.entries()) {
                 LoraFile file = LoraFile.open(entry.file());
@@ -76,11 +76,12 @@ public final class LoraMerger {
                 reports.add(match(file, entry.multiplier(), weights));
             }
             for (LoraFile.Component c : LoraFile.Component.values()) {
-                merged.add(toMerged(models.get(c), weights.get(c)));
+                merged.put(c, toMerged(models.get(c), weights.get(c)));
             }
-            return new MergedLoras(merged.get(0), merged.get(1), merged.get(2), reports);
+            return new MergedLoras(merged.get(LoraFile.Component.UNET), merged.get(LoraFile.Component.TEXT_ENCODER),
+                    merged.get(LoraFile.Component.TEXT_ENCODER_2), reports);
         } catch (RuntimeException e) {
-            merged.forEach(MergedWeights::close);
+            merged.values().forEach(MergedWeights::close);
             throw e;
         } finally {
             open.forEach(LoraFile::close);

@@ -4,8 +4,10 @@ import dev.troupe.scene.LoraRef;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -74,20 +76,21 @@ public record LoraSet(List<Entry> entries) {
     }
 
     /**
-     * Whether any file of the set has keys for this component (read from the files' headers), e.g. text-encoder keys
-     * ({@code lora_te_*}, {@code text_encoder.*}).
+     * The components the set's files have keys for, read from the files' headers once: e.g. TEXT_ENCODER for
+     * {@code lora_te_*} or {@code text_encoder.*} keys.
      */
-    public boolean touches(LoraFile.Component component) {
+    public Set<LoraFile.Component> components() {
+        Set<LoraFile.Component> components = EnumSet.noneOf(LoraFile.Component.class);
         for (Entry e : entries) {
             try (LoraFile file = LoraFile.open(e.file())) {
                 for (LoraFile.Module m : file.modules()) {
-                    if (m.component() == component) {
-                        return true;
+                    if (m.component() != null) {
+                        components.add(m.component());
                     }
                 }
             }
         }
-        return false;
+        return components;
     }
 
     /** {@code name:multiplier, ...} for messages and reports. */
