@@ -79,6 +79,7 @@ class StudioBrowserTest {
                     / planned.get("width").asDouble();
             int dx = 12;
             int dy = Math.min(10, planned.get("height").asInt() - before.get("y").asInt() - before.get("h").asInt());
+            boxes.first().waitFor(); // laid out: a box not yet drawn has no bounding box (null), which raced once
             BoundingBox b = boxes.first().boundingBox();
             double x0 = b.x + b.width / 2;
             double y0 = b.y + b.height / 2;
