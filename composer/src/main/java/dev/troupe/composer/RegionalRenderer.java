@@ -5,6 +5,7 @@ import dev.troupe.renderer.NonFiniteException;
 import dev.troupe.renderer.RgbImage;
 import dev.troupe.renderer.StableDiffusionModel;
 import dev.troupe.renderer.lora.LoraSet;
+import dev.troupe.renderer.onnx.NativeMemory;
 import dev.troupe.scene.Region;
 import dev.troupe.scene.ScenePlan;
 
@@ -165,6 +166,8 @@ public final class RegionalRenderer {
             if (own != null) {
                 own.close();
             }
+            // the render's tensors, however it ended (a cancelled one too): a studio serves for days
+            NativeMemory.release();
         }
         return new Result(r.image(), System.nanoTime() - start, model.clock().nanos() - sessionStart,
                 r.unetWork(), r.naiveUnetWork(), r.unetBatchesPerStep());

@@ -5,6 +5,7 @@ import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.lora.MergedLoras;
 import dev.troupe.renderer.model.ModelDirectory;
+import dev.troupe.renderer.onnx.NativeMemory;
 import dev.troupe.scene.UserInputException;
 
 import java.util.ArrayList;
@@ -355,6 +356,9 @@ public final class LoraSessions implements AutoCloseable {
 
     private static void closeAll(List<Variant> variants) {
         variants.forEach(Variant::close);
+        if (!variants.isEmpty()) {
+            NativeMemory.release(); // the sessions' copies of their merged weights
+        }
     }
 
     private long residentBytes() {

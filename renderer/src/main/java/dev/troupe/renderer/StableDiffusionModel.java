@@ -13,6 +13,7 @@ import dev.troupe.renderer.model.SchedulerConfig;
 import dev.troupe.renderer.model.UNetMemory;
 import dev.troupe.renderer.onnx.AvailableMemory;
 import dev.troupe.renderer.onnx.ExecutionProvider;
+import dev.troupe.renderer.onnx.NativeMemory;
 import dev.troupe.renderer.onnx.RunClock;
 import dev.troupe.renderer.onnx.SessionFactory;
 
@@ -228,7 +229,10 @@ public final class StableDiffusionModel implements AutoCloseable {
                 vae.close();
                 throw e;
             }
-            return new StableDiffusionModel(directory, sessions, clock, prompts, unet, vae, base, loras, merged);
+            StableDiffusionModel model = new StableDiffusionModel(directory, sessions, clock, prompts, unet, vae, base,
+                    loras, merged);
+            NativeMemory.release(); // what ONNX Runtime read the graphs and weights through
+            return model;
         } catch (RuntimeException e) {
             if (unet != null) {
                 unet.close();
@@ -403,5 +407,6 @@ public final class StableDiffusionModel implements AutoCloseable {
             textEncoder2.close();
         }
         textEncoder.close();
+        NativeMemory.release();
     }
 }

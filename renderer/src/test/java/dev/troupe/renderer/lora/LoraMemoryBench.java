@@ -13,6 +13,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.CodedOutputStream;
 import dev.troupe.renderer.onnx.ExecutionProvider;
+import dev.troupe.renderer.onnx.NativeMemory;
 import dev.troupe.renderer.onnx.SessionFactory;
 
 import java.io.BufferedOutputStream;
@@ -306,12 +307,17 @@ public final class LoraMemoryBench {
         }
     }
 
-    /** Heap after a full GC, direct buffers, and the process's resident memory from /proc/self/status. */
+    /**
+     * Heap after a full GC, direct buffers, and the process's resident memory from /proc/self/status once freed native
+     * memory went back to the system, as troupe gives it back after loading a model, changing its LoRA sets and each
+     * render ({@link NativeMemory}).
+     */
     private record Snapshot(long heap, long direct, long rss, long peakRss, long anon, long file) {
         static Snapshot now() throws IOException {
             for (int i = 0; i < 3; i++) {
                 System.gc();
             }
+            NativeMemory.release();
             long direct = 0;
             for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
                 if (pool.getName().equals("direct")) {
