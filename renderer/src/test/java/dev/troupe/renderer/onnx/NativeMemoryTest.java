@@ -5,6 +5,11 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,6 +47,54 @@ class NativeMemoryTest {
         assertThat(full - freed).as("glibc keeps freed blocks in its heaps (the premise)").isLessThan(total / 4);
         assertThat(released).isTrue();
         assertThat(freed - after).as("given back by malloc_trim").isGreaterThan(total * 3 / 4);
+    }
+
+    /** Workers draw while another render ends and gives memory back: what they hold is never touched. */
+    @Test
+    void releasingWhileOtherThreadsAllocateLeavesTheirMemoryIntact() throws Exception {
+        int workers = 3;
+        ExecutorService pool = Executors.newFixedThreadPool(workers + 1);
+        AtomicBoolean running = new AtomicBoolean(true);
+        try {
+            List<Future<Integer>> checked = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                byte mark = (byte) (w + 1);
+                checked.add(pool.submit(() -> {
+                    int rounds = 0;
+                    for (; rounds < 200; rounds++) {
+                        long size = (1 + rounds % 7) * 256L << 10; // 256 KiB .. 1.75 MiB: heap blocks, freed in between
+                        Memory block = new Memory(size);
+                        for (long at = 0; at < size; at += 4096) {
+                            block.setByte(at, mark);
+                        }
+                        Thread.yield();
+                        for (long at = 0; at < size; at += 4096) {
+                            if (block.getByte(at) != mark) {
+                                throw new AssertionError("byte " + at + " of a block in use changed");
+                            }
+                        }
+                        block.close();
+                    }
+                    return rounds;
+                }));
+            }
+            Future<Integer> trims = pool.submit(() -> {
+                int n = 0;
+                while (running.get()) {
+                    NativeMemory.release();
+                    n++;
+                }
+                return n;
+            });
+            for (Future<Integer> f : checked) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+            running.set(false);
+            assertThat(trims.get(10, TimeUnit.SECONDS)).isPositive();
+        } finally {
+            running.set(false);
+            pool.shutdownNow();
+        }
     }
 
     @Test
