@@ -71,11 +71,6 @@ public final class LoraSessions implements AutoCloseable {
             return unet;
         }
 
-        /** The variant's own (first) text encoder when its LoRAs touch it, else the model's. */
-        public TextEncoder textEncoder() {
-            return prompts.first();
-        }
-
         /** Prompts as this variant encodes them: its own text encoders where its LoRAs touch them, else the model's. */
         public PromptEncoder prompts() {
             return prompts;
@@ -326,8 +321,7 @@ public final class LoraSessions implements AutoCloseable {
 
     /** A text encoder's session with the merged weights: the first one, or SDXL's second. */
     private TextEncoder openText(MergedLoras merged, boolean second) {
-        return StableDiffusionModel.openTextEncoder(model.directory(), model.sessions(), model.clock(),
-                second ? merged.textEncoder2() : merged.textEncoder(), second);
+        return StableDiffusionModel.openTextEncoder(model.directory(), model.sessions(), model.clock(), merged, second);
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.troupe.renderer.lora.BaseModelWeights;
 import dev.troupe.renderer.lora.LoraReport;
 import dev.troupe.renderer.lora.LoraSet;
 import dev.troupe.renderer.lora.MergedLoras;
-import dev.troupe.renderer.lora.MergedWeights;
 import dev.troupe.renderer.model.ModelDirectory;
 import dev.troupe.renderer.model.ModelException;
 import dev.troupe.renderer.model.SchedulerConfig;
@@ -155,8 +154,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         try {
             return load(directory, sessions, base, loras.canonical(), merged,
                     (file, clock) -> UNet.open(sessions, file, clock, merged.unet()),
-                    (clock, second) -> openTextEncoder(directory, sessions, clock,
-                            second ? merged.textEncoder2() : merged.textEncoder(), second));
+                    (clock, second) -> openTextEncoder(directory, sessions, clock, merged, second));
         } finally {
             merged.release(); // the sessions hold their own copies of the merged weights
         }
@@ -173,24 +171,27 @@ public final class StableDiffusionModel implements AutoCloseable {
         return load(directory, sessions, baseWeights(directory), new LoraSet(List.of()), null,
                 (file, clock) -> UNet.open(sessions, file, clock, unetOptions),
                 (clock, second) -> TextEncoder.open(sessions, textEncoderModel(directory, second),
-                        second ? directory.tokenizer2Folder() : directory.tokenizerFolder(),
-                        textLength(directory, second), clock, second ? options -> { } : textEncoderOptions,
-                        statesOf(directory, second)));
+                        tokenizerFolder(directory, second), textLength(directory, second), clock,
+                        second ? options -> { } : textEncoderOptions, statesOf(directory, second)));
     }
 
     /**
-     * A text encoder's session with LoRA-merged weights (empty: the model's own): the first one, or SDXL's second;
-     * its file, tokenizer, length and output layer as the model folder says.
+     * A text encoder's session with a LoRA set's merged weights for it (none: the model's own): the first one, or
+     * SDXL's second; its file, tokenizer, length and output layer as the model folder says.
      */
     public static TextEncoder openTextEncoder(ModelDirectory directory, SessionFactory sessions, RunClock clock,
-                                              MergedWeights weights, boolean second) {
-        return TextEncoder.open(sessions, textEncoderModel(directory, second),
-                second ? directory.tokenizer2Folder() : directory.tokenizerFolder(), textLength(directory, second),
-                clock, weights, statesOf(directory, second));
+                                              MergedLoras merged, boolean second) {
+        return TextEncoder.open(sessions, textEncoderModel(directory, second), tokenizerFolder(directory, second),
+                textLength(directory, second), clock, second ? merged.textEncoder2() : merged.textEncoder(),
+                statesOf(directory, second));
     }
 
     private static Path textEncoderModel(ModelDirectory directory, boolean second) {
         return second ? directory.textEncoder2Model() : directory.textEncoderModel();
+    }
+
+    private static Path tokenizerFolder(ModelDirectory directory, boolean second) {
+        return second ? directory.tokenizer2Folder() : directory.tokenizerFolder();
     }
 
     /** What LoRAs merge into: the UNet and the text encoder, and SDXL's second text encoder when there is one. */

@@ -206,9 +206,9 @@ class LoraSessionsTest {
                 assertThat(lease.get(zero).unet()).isSameAs(model.unet());
                 // a text-encoder LoRA gets its own encoder; a UNet-only LoRA shares the model's
                 assertThat(lease.get(a).hasOwnTextEncoder()).isFalse();
-                assertThat(lease.get(a).textEncoder()).isSameAs(model.textEncoder());
+                assertThat(lease.get(a).prompts().first()).isSameAs(model.textEncoder());
                 assertThat(lease.get(b).hasOwnTextEncoder()).isTrue();
-                assertThat(lease.get(b).textEncoder().encode(List.of("a red shirt")))
+                assertThat(lease.get(b).prompts().first().encode(List.of("a red shirt")))
                         .isNotEqualTo(model.textEncoder().encode(List.of("a red shirt")));
                 assertThat(lease.get(b).bytes()).isPositive();
             }
