@@ -82,6 +82,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "with --suite: steps of the scene renders (default: ${DEFAULT-VALUE})")
     int sceneSteps;
 
+    @Option(names = "--scene-bootstrap", paramLabel = "F[,F...]", split = ",", defaultValue = "0.3",
+            description = "with --suite: bootstrap fractions of the 5-subject scenes, each drawn in every run beside "
+                    + "the others (default: ${DEFAULT-VALUE}, the command line's)")
+    java.util.List<Double> sceneBootstrap;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -93,7 +98,12 @@ public final class BenchCommand implements Callable<Integer> {
             if (runs < 1 || steps < 1 || sceneSteps < 1) {
                 throw new dev.troupe.scene.UserInputException("--runs, --steps and --scene-steps must be at least 1");
             }
-            dev.troupe.cli.bench.SuiteBench.run(suite, modelOptions.sessions(), steps, sceneSteps, runs, out);
+            if (sceneBootstrap.stream().anyMatch(f -> !(f >= 0 && f <= 1))) {
+                throw new dev.troupe.scene.UserInputException("--scene-bootstrap takes fractions between 0 and 1, "
+                        + "such as 0.3 or 0.3,0.2");
+            }
+            dev.troupe.cli.bench.SuiteBench.run(suite, modelOptions.sessions(), steps, sceneSteps, sceneBootstrap,
+                    runs, out);
             out.println("peak memory: " + peakMemory());
             out.flush();
             return 0;

@@ -35,8 +35,9 @@ public final class SuiteBench {
     private SuiteBench() {
     }
 
-    public static void run(Path root, SessionFactory sessions, int steps, int sceneSteps, int runs, PrintWriter out)
-            throws IOException {
+    /** @param bootstraps the scenes' bootstrap fractions, each drawn in every run (the first also over every tile) */
+    public static void run(Path root, SessionFactory sessions, int steps, int sceneSteps, List<Double> bootstraps,
+                           int runs, PrintWriter out) throws IOException {
         if (steps < 2) {
             throw new UserInputException("--suite needs --steps 2 or more: a step's time is read between the loop's "
                     + "steps, after the first");
@@ -82,7 +83,7 @@ public final class SuiteBench {
         Path fp32 = root.resolve("fp32");
         if (Files.isDirectory(fp32)) {
             try (StableDiffusionModel model = StableDiffusionModel.load(fp32, sessions)) {
-                regional(model, sceneSteps, runs, out);
+                regional(model, sceneSteps, bootstraps, runs, out);
             }
         }
         out.flush();
@@ -165,47 +166,72 @@ public final class SuiteBench {
      * layout for "a team of 5 people in a park" (sd15 profile, seed 1), and 5 boxes side by side over the whole
      * canvas.
      */
-    private static void regional(StableDiffusionModel model, int steps, int runs, PrintWriter out) {
+    private static void regional(StableDiffusionModel model, int steps, List<Double> bootstraps, int runs,
+                                 PrintWriter out) {
         int side = model.unetSampleSize() * model.vaeDecoder().pixelFactor();
         ScenePlan planned = PlanBuilder.standard().build("a team of 5 people in a park", PlanOptions.seeded(1)
                 .withProfile("sd15").withSize(new int[] {3 * side, side})).plan();
-        regional(model, planned, "planned layout", steps, runs, out);
-        regional(model, plan(side, 5), "boxes side by side over the canvas", steps, runs, out);
+        regional(model, planned, "planned layout", steps, bootstraps, runs, out);
+        regional(model, plan(side, 5), "boxes side by side over the canvas", steps, bootstraps, runs, out);
     }
 
-    private static void regional(StableDiffusionModel model, ScenePlan scene, String what, int steps, int runs,
-                                 PrintWriter out) {
+    private static void regional(StableDiffusionModel model, ScenePlan scene, String what, int steps,
+                                 List<Double> bootstraps, int runs, PrintWriter out) {
         ScenePlan single = scene.withRegions(List.of());
         RegionalRenderer renderer = new RegionalRenderer(model);
-        // the command line's defaults: margin half the box's shorter side, background weight 0.05, bootstrap 0.3
-        RegionalRenderer.Settings trimmed = new RegionalRenderer.Settings(steps, 7.5, Sampler.DDIM,
-                RegionalRenderer.Mode.JOINT, -1, 0.05, 0.3, RegionalRenderer.Blend.LAPLACIAN, 0);
-        RegionalRenderer.Settings full = trimmed.withTrimBackground(false);
+        // the command line's defaults but the bootstrap: margin half the box's shorter side, background weight 0.05
+        List<RegionalRenderer.Settings> trimmed = new ArrayList<>();
+        for (double bootstrap : bootstraps) {
+            trimmed.add(new RegionalRenderer.Settings(steps, 7.5, Sampler.DDIM, RegionalRenderer.Mode.JOINT, -1, 0.05,
+                    bootstrap, RegionalRenderer.Blend.LAPLACIAN, 0));
+        }
+        RegionalRenderer.Settings full = trimmed.get(0).withTrimBackground(false);
         out.printf(Locale.ROOT, "regional, %s: %dx%d, 5 subjects (boxes %dx%d), %d steps, DDIM, cfg 7.5, "
-                        + "joint mode, bootstrap 0.3, background weight 0.05%n", what, scene.width(), scene.height(), scene.regions().get(0).box().w(),
-                scene.regions().get(0).box().h(), steps);
-        long singleNanos = 0, trimmedNanos = 0, fullNanos = 0;
-        double[] trimmedRatio = new double[runs], fullRatio = new double[runs];
-        RegionalRenderer.Result s = null, t = null, f = null;
+                        + "joint mode, bootstrap %s, background weight 0.05%n", what, scene.width(), scene.height(),
+                scene.regions().get(0).box().w(), scene.regions().get(0).box().h(), steps, fractions(bootstraps));
+        int n = trimmed.size();
+        long singleNanos = 0, fullNanos = 0;
+        long[] trimmedNanos = new long[n];
+        double[][] trimmedRatio = new double[n][runs];
+        double[] fullRatio = new double[runs];
+        RegionalRenderer.Result s = null, f = null;
+        RegionalRenderer.Result[] t = new RegionalRenderer.Result[n];
         for (int r = 0; r < runs; r++) {
-            // interleaved, so that drift in the machine's load hits all three alike
-            s = renderer.render(single, trimmed, (p, a, b) -> { });
-            t = renderer.render(scene, trimmed, (p, a, b) -> { });
+            // interleaved, so that drift in the machine's load hits them all alike
+            s = renderer.render(single, trimmed.get(0), (p, a, b) -> { });
+            StringBuilder scenes = new StringBuilder();
+            for (int k = 0; k < n; k++) {
+                t[k] = renderer.render(scene, trimmed.get(k), (p, a, b) -> { });
+                trimmedNanos[k] += t[k].nanos();
+                trimmedRatio[k][r] = t[k].nanos() / (double) s.nanos();
+                scenes.append(k > 0 ? ", " : "").append(n == 1 ? "" : "bootstrap " + fraction(bootstraps.get(k)) + ": ")
+                        .append(String.format(Locale.ROOT, "%.1f s", t[k].nanos() / 1e9));
+            }
             f = renderer.render(scene, full, (p, a, b) -> { });
             singleNanos += s.nanos();
-            trimmedNanos += t.nanos();
             fullNanos += f.nanos();
-            trimmedRatio[r] = t.nanos() / (double) s.nanos();
             fullRatio[r] = f.nanos() / (double) s.nanos();
-            out.printf(Locale.ROOT, "run %d: single prompt %.1f s, 5 subjects %.1f s (background over every tile: "
-                    + "%.1f s)%n", r + 1, s.nanos() / 1e9, t.nanos() / 1e9, f.nanos() / 1e9);
+            out.printf(Locale.ROOT, "run %d: single prompt %.1f s, 5 subjects %s (background over every tile: "
+                    + "%.1f s)%n", r + 1, s.nanos() / 1e9, scenes, f.nanos() / 1e9);
             out.flush();
         }
-        out.printf(Locale.ROOT, "regional / single prompt: %.2fx with the background trimmed (median of the runs' "
-                        + "ratios %.2fx; UNet latent pixels %.2fx), %.2fx over every tile as before (median %.2fx; "
-                        + "%.2fx); target <= 1.4x%n",
-                trimmedNanos / (double) singleNanos, median(trimmedRatio), t.unetWork() / (double) s.unetWork(),
-                fullNanos / (double) singleNanos, median(fullRatio), f.unetWork() / (double) s.unetWork());
+        for (int k = 0; k < n; k++) {
+            out.printf(Locale.ROOT, "regional / single prompt%s: %.2fx with the background trimmed (median of the "
+                            + "runs' ratios %.2fx; UNet latent pixels %.2fx)%s; target <= 1.4x%n",
+                    n == 1 ? "" : ", bootstrap " + fraction(bootstraps.get(k)),
+                    trimmedNanos[k] / (double) singleNanos, median(trimmedRatio[k]),
+                    t[k].unetWork() / (double) s.unetWork(), k > 0 ? "" : String.format(Locale.ROOT,
+                            ", %.2fx over every tile as before (median %.2fx; %.2fx)", fullNanos / (double) singleNanos,
+                            median(fullRatio), f.unetWork() / (double) s.unetWork()));
+        }
+    }
+
+    private static String fraction(double f) {
+        return new java.math.BigDecimal(Double.toString(f)).stripTrailingZeros().toPlainString();
+    }
+
+    private static String fractions(List<Double> fs) {
+        return String.join(", ", fs.stream().map(SuiteBench::fraction).toList());
     }
 
     private static ScenePlan plan(int side, int subjects) {
