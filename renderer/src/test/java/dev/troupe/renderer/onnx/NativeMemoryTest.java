@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,11 +56,23 @@ class NativeMemoryTest {
         int workers = 3;
         ExecutorService pool = Executors.newFixedThreadPool(workers + 1);
         AtomicBoolean running = new AtomicBoolean(true);
+        // the workers start once the trimmer is running: with 2 cores they once finished before it was scheduled
+        CountDownLatch trimming = new CountDownLatch(1);
         try {
+            Future<Integer> trims = pool.submit(() -> {
+                int n = 0;
+                while (running.get()) {
+                    NativeMemory.release();
+                    n++;
+                    trimming.countDown();
+                }
+                return n;
+            });
             List<Future<Integer>> checked = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 byte mark = (byte) (w + 1);
                 checked.add(pool.submit(() -> {
+                    trimming.await();
                     int rounds = 0;
                     for (; rounds < 200; rounds++) {
                         long size = (1 + rounds % 7) * 256L << 10; // 256 KiB .. 1.75 MiB: heap blocks, freed in between
@@ -78,14 +91,6 @@ class NativeMemoryTest {
                     return rounds;
                 }));
             }
-            Future<Integer> trims = pool.submit(() -> {
-                int n = 0;
-                while (running.get()) {
-                    NativeMemory.release();
-                    n++;
-                }
-                return n;
-            });
             for (Future<Integer> f : checked) {
                 assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(200);
             }
